@@ -1,0 +1,91 @@
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+
+class TreeNode(models.Model):
+    """A node of a tree stored with a materialised path ("/3/17/42/") so that "this node and everything
+    below it" is one indexed prefix query on SQLite and PostgreSQL alike."""
+
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(_("tree path"), max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=0)
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.parent_id and self.pk:
+            if self.parent_id == self.pk or self.parent.path.startswith(self.path or "\0"):
+                raise ValidationError({"parent": _("A node cannot be placed under itself or its own descendant.")})
+
+    def _computed_path(self) -> str:
+        return f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            old_path = self.path
+            super().save(*args, **kwargs)
+            new_path = self._computed_path()
+            if new_path != old_path:
+                depth = new_path.count("/") - 2
+                type(self).objects.filter(pk=self.pk).update(path=new_path, depth=depth)
+                self.path, self.depth = new_path, depth
+                if old_path:
+                    self._move_descendants(old_path, new_path)
+
+    def _move_descendants(self, old_path: str, new_path: str) -> None:
+        # Moving a subtree is rare (a reorganisation), so rewriting each descendant's path is fine.
+        shift = new_path.count("/") - old_path.count("/")
+        descendants = type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk)
+        for node in descendants.only("pk", "path", "depth"):
+            node.path = new_path + node.path[len(old_path) :]
+            node.depth += shift
+        type(self).objects.bulk_update(list(descendants), ["path", "depth"])
+
+    def descendants(self, include_self: bool = True) -> models.QuerySet:
+        qs = type(self).objects.filter(path__startswith=self.path)
+        return qs if include_self else qs.exclude(pk=self.pk)
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+
+class CalendarDay(models.Model):
+    """A day the office entered by hand: a holiday or a make-up workday. It overrides the
+    chinesecalendar package, and is the only source for years the package does not cover yet."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("is a working day"))
+    name = models.CharField(_("name"), max_length=40, blank=True, help_text=_("e.g. 春节, 国庆节, 春节调休上班"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self):
+        kind = _("workday") if self.is_workday else _("rest day")
+        return f"{self.date:%Y-%m-%d} {self.name or ''} ({kind})"
+
+
+class CalendarYear(models.Model):
+    """The office's statement that a year's official holiday schedule (国务院办公厅 notice) has been
+    entered as calendar days. Until then deadlines in that year carry a visible warning."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    schedule_entered = models.BooleanField(_("official schedule entered"), default=False)
+    source = models.CharField(_("source document"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["year"]
+
+    def __str__(self):
+        return str(self.year)
