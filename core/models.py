@@ -1,6 +1,19 @@
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+
+# Here rather than in core.workdays, which imports this module: the calendar days clear it when they change.
+# v2: the cached value became {date: (is_workday, name)}; a new key keeps old entries in a shared cache unread.
+CALENDAR_OVERRIDES_CACHE_KEY = "core:calendar-overrides:v2"
+
+
+def forget_calendar_overrides() -> None:
+    cache.delete(CALENDAR_OVERRIDES_CACHE_KEY)
+    # Between the write and the commit another request can still read the old rows and cache them again.
+    transaction.on_commit(lambda: cache.delete(CALENDAR_OVERRIDES_CACHE_KEY))
 
 
 class TreeNode(models.Model):
@@ -16,15 +29,6 @@ class TreeNode(models.Model):
     class Meta:
         abstract = True
 
-    def clean(self):
-        super().clean()
-        if self.parent_id and self.pk:
-            if self.parent_id == self.pk or self.parent.path.startswith(self.path or "\0"):
-                raise ValidationError({"parent": _("A node cannot be placed under itself or its own descendant.")})
-
-    def _computed_path(self) -> str:
-        return f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
-
     def save(self, *args, **kwargs):
         with transaction.atomic():
             old_path = self.path
@@ -37,14 +41,24 @@ class TreeNode(models.Model):
                 if old_path:
                     self._move_descendants(old_path, new_path)
 
+    def clean(self):
+        super().clean()
+        if self.parent_id and self.pk and (self.parent_id == self.pk or self.parent.path.startswith(self.path or "\0")):
+            raise ValidationError({"parent": _("A node cannot be placed under itself or its own descendant.")})
+
+    def _computed_path(self) -> str:
+        return f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+
     def _move_descendants(self, old_path: str, new_path: str) -> None:
         # Moving a subtree is rare (a reorganisation), so rewriting each descendant's path is fine.
         shift = new_path.count("/") - old_path.count("/")
-        descendants = type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk)
-        for node in descendants.only("pk", "path", "depth"):
+        descendants = list(
+            type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk).only("pk", "path", "depth")
+        )
+        for node in descendants:
             node.path = new_path + node.path[len(old_path) :]
             node.depth += shift
-        type(self).objects.bulk_update(list(descendants), ["path", "depth"])
+        type(self).objects.bulk_update(descendants, ["path", "depth"])
 
     def descendants(self, include_self: bool = True) -> models.QuerySet:
         qs = type(self).objects.filter(path__startswith=self.path)
@@ -72,6 +86,15 @@ class CalendarDay(models.Model):
         kind = _("workday") if self.is_workday else _("rest day")
         return f"{self.date:%Y-%m-%d} {self.name or ''} ({kind})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_calendar_overrides()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        forget_calendar_overrides()
+        return result
+
 
 class CalendarYear(models.Model):
     """The office's statement that a year's official holiday schedule (国务院办公厅 notice) has been
@@ -89,3 +112,9 @@ class CalendarYear(models.Model):
 
     def __str__(self):
         return str(self.year)
+
+
+@receiver(post_delete, sender=CalendarDay)
+def _forget_deleted_calendar_day(sender, **kwargs):
+    # QuerySet.delete() (the admin's "delete selected") never calls CalendarDay.delete().
+    forget_calendar_overrides()

@@ -8,9 +8,9 @@ from accounts.scope import (
     ThroughRule,
     any_of,
     current_year,
+    regions_q,
     register,
     register_rule,
-    regions_q,
     territory_region_paths,
 )
 from enterprises.models import Enterprise, Linkage
