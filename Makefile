@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= county
 
-.PHONY: run test install browser lint migrate demo clean messages bench
+.PHONY: run test install browser lint migrate demo clean messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,9 +48,6 @@ lint: install
 messages: install
 	cd $(CURDIR) && $(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
-
-bench: install
-	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) var
