@@ -1,11 +1,17 @@
+from accounts.models import Role
 from accounts.navigation import navigation_for
+from accounts.scope import user_roles
 from core.workdays import missing_schedule_years
 
 
 def shell(request):
-    """What the base layout needs on every page: the navigation of the user's roles, and the years whose
-    official holiday schedule is still missing (deadlines in them are computed on weekends alone)."""
+    """What the base layout needs on every page: the navigation of the user's roles, and for staff the
+    years whose official holiday schedule is still missing (deadlines in them count weekends only)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_items": navigation_for(user), "calendar_missing_years": missing_schedule_years()}
+    context = {"nav_items": navigation_for(user)}
+    # Enterprise users cannot act on the calendar; the warning is for those who set or meet deadlines.
+    if user.is_superuser or user_roles(user) - {Role.ENTERPRISE}:
+        context["calendar_missing_years"] = missing_schedule_years()
+    return context
