@@ -1,12 +1,17 @@
 """Writes on the organisation's records. Each action is one function, called by pages, API and commands."""
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ApiToken, User
+from accounts import imports
+from accounts.models import ApiToken, Unit, User, UserRole
 from accounts.scope import get_for_user, is_office
+
+logger = logging.getLogger(__name__)
 
 
 def _require_office(actor: User) -> None:
@@ -39,3 +44,122 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+class _ImportConflict(Exception):
+    """A row the check relied on changed before the write: the whole import is rolled back."""
+
+
+def _run_import(result: imports.ImportResult, write) -> imports.ImportResult:
+    if not result.ok:
+        return result
+    try:
+        with transaction.atomic():
+            write(result)
+    except (_ImportConflict, IntegrityError, ObjectDoesNotExist):
+        logger.warning("%s import rolled back: the records changed while it ran", result.kind, exc_info=True)
+        result.refuse(
+            _("Some of these records were changed by someone else while the file was being imported. Nothing "
+              "was imported; upload the file again.")
+        )
+    return result
+
+
+def _lock(model, ids: list[int]) -> dict:
+    # Ordered by primary key so that two imports running at once lock rows in the same order.
+    rows = {obj.pk: obj for obj in model.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    if len(rows) != len(set(ids)):
+        raise _ImportConflict
+    return rows
+
+
+def units_import(*, actor: User, file) -> imports.ImportResult:
+    """Create and update units from an Excel file: every row or none. Returns the result with its
+    errors, or with the counts created and updated."""
+    _require_office(actor)
+    return _run_import(imports.check_units(file), _write_units)
+
+
+def _write_units(result: imports.ImportResult) -> None:
+    plan = imports.units_in_write_order(result.rows)
+    locked = _lock(Unit, [r.unit_id for r in plan if r.unit_id])
+    saved: dict[str, int] = {}
+    for row in plan:
+        if row.unit_id:
+            unit = locked[row.unit_id]
+            if unit.code != row.code:
+                raise _ImportConflict
+            # Earlier rows may have moved this unit's ancestors, rewriting its path under it.
+            unit.refresh_from_db(fields=["path", "depth"])
+        else:
+            unit = Unit(code=row.code, sort_order=0)
+        unit.name, unit.kind, unit.region_id = row.name, row.kind, row.region_id
+        if row.sort_order is not None:
+            unit.sort_order = row.sort_order
+        parent_code = row.parent_code if row.set_parent else None
+        if parent_code:
+            parent_pk = saved.get(parent_code)
+            # Fetched afresh: the path the unit is saved under must be the parent's current one.
+            unit.parent = Unit.objects.get(pk=parent_pk) if parent_pk else Unit.objects.get(code=parent_code)
+        elif parent_code is None:
+            unit.parent = Unit.objects.get(pk=unit.parent_id) if unit.parent_id else None
+        else:
+            unit.parent = None
+        unit.save()
+        saved[row.code] = unit.pk
+        if row.unit_id:
+            result.updated += 1
+        else:
+            result.created += 1
+
+
+def users_import(*, actor: User, file) -> imports.ImportResult:
+    """Create and update users and their roles from an Excel file: every row or none. New accounts
+    without an initial password get a random one, returned in result.accounts to be shown once."""
+    _require_office(actor)
+    return _run_import(imports.check_users(file, actor=actor), _write_users)
+
+
+def _write_users(result: imports.ImportResult) -> None:
+    locked = _lock(User, [r.user_id for r in result.rows if r.user_id])
+    for row in result.rows:
+        if row.user_id:
+            user = locked[row.user_id]
+            if user.username != row.username:
+                raise _ImportConflict
+            values = {
+                "full_name": row.full_name,
+                "title": row.title,
+                "phone": row.phone,
+                "email": row.email,
+                "unit": row.unit_id,
+                "enterprise": row.enterprise_id,
+            }
+            for name in row.fields:
+                setattr(user, f"{name}_id" if name in ("unit", "enterprise") else name, values[name])
+            user.save()
+            user.role_grants.exclude(role__in=row.roles).delete()
+            held = set(user.role_grants.values_list("role", flat=True))
+            result.updated += 1
+        else:
+            password = row.password or imports.generate_password()
+            user = User(
+                username=row.username,
+                full_name=row.full_name,
+                title=row.title,
+                phone=row.phone,
+                email=row.email,
+                unit_id=row.unit_id,
+                enterprise_id=row.enterprise_id,
+            )
+            user.set_password(password)
+            user.save()
+            held = set()
+            result.created += 1
+            result.accounts.append(
+                imports.NewAccount(row.username, row.full_name, password, generated=not row.password)
+            )
+        for role in row.roles:
+            if role not in held:
+                # One create per role, not bulk_create, so the operation log records each grant.
+                UserRole.objects.create(user=user, role=role)

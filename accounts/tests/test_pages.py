@@ -91,3 +91,11 @@ class TestHome:
 
     def test_anonymous_home_redirects_to_login(self, client, db):
         assert client.get("/")["Location"].startswith("/login/")
+
+    def test_calendar_warning_is_for_staff_not_enterprises(self, logged_in, county):
+        # Today's date in the test run decides whether a year is missing; compare with the selector.
+        from core.workdays import missing_schedule_years
+
+        expected = bool(missing_schedule_years())
+        assert ('data-testid="calendar-warning"' in logged_in("gxj_handler").get("/").content.decode()) is expected
+        assert 'data-testid="calendar-warning"' not in logged_in("ent_a").get("/").content.decode()
