@@ -46,8 +46,8 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 messages: install
-	cd $(CURDIR) && $(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete
-	$(PY) manage.py compilemessages --ignore=.venv
+	cd $(CURDIR) && $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --no-obsolete
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var
