@@ -16,6 +16,12 @@ def forget_calendar_overrides() -> None:
     transaction.on_commit(lambda: cache.delete(CALENDAR_OVERRIDES_CACHE_KEY))
 
 
+def tree_path(parent_path: str | None, pk: int) -> str:
+    """The materialised path of node `pk` under a parent with `parent_path` (None for a root). Zero-padded
+    so that ordering by path lists a tree depth-first, siblings in creation order."""
+    return f"{parent_path or '/'}{pk:08d}/"
+
+
 class TreeNode(models.Model):
     """A node of a tree stored with a materialised path ("/3/17/42/") so that "this node and everything
     below it" is one indexed prefix query on SQLite and PostgreSQL alike."""
@@ -47,7 +53,7 @@ class TreeNode(models.Model):
             raise ValidationError({"parent": _("A node cannot be placed under itself or its own descendant.")})
 
     def _computed_path(self) -> str:
-        return f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        return tree_path(self.parent.path if self.parent_id else None, self.pk)
 
     def _move_descendants(self, old_path: str, new_path: str) -> None:
         # Moving a subtree is rare (a reorganisation), so rewriting each descendant's path is fine.
