@@ -14,6 +14,7 @@
 """
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Region, Role, Unit, User, UserRole
@@ -27,6 +28,14 @@ def make_credit_code(serial: int) -> str:
     """A well-formed credit code: 91 (enterprise, company) + a 430522 region + a 9-character body."""
     first17 = f"91430522{serial:09d}"
     return first17 + credit_code_check_char(first17)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    # Each test's database rolls back, but the in-process cache (calendar overrides…) would outlive it.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

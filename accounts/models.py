@@ -97,6 +97,10 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("auditor / viewer")
 
 
+# Everyone who works for the government side: every role but the enterprise's own users.
+STAFF_ROLES = frozenset(Role.values) - {Role.ENTERPRISE}
+
+
 class Scope(models.TextChoices):
     """DESIGN.md §7: how far a role's view reaches."""
 

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.models import STAFF_ROLES, Role
 from accounts.scope import user_roles
 
 EVERYONE = frozenset(Role.values)
-STAFF = EVERYONE - {Role.ENTERPRISE}
+STAFF = STAFF_ROLES
 OVERSIGHT = frozenset({Role.OFFICE, Role.AUDITOR})
 
 

@@ -7,12 +7,11 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import ApiTokenForm
-from accounts.models import Role, Unit
+from accounts.models import STAFF_ROLES, Role, Unit
 from accounts.scope import get_for_user
 from core.pagination import paginate
 from core.permissions import role_required
 
-STAFF_ROLES = [r for r in Role.values if r != Role.ENTERPRISE]
 OVERSIGHT_ROLES = [Role.OFFICE, Role.AUDITOR]
 
 

@@ -15,13 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role
+from accounts.models import STAFF_ROLES
 from accounts.scope import is_office
 from core import services, workdays
 from core.models import CalendarDay, CalendarYear
 from core.permissions import role_required
 
-STAFF_ROLES = [r for r in Role.values if r != Role.ENTERPRISE]
 WEEKDAY_LABELS = [
     gettext_lazy("Mon"),
     gettext_lazy("Tue"),

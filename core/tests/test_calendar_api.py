@@ -4,7 +4,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
 
 from accounts.services import api_token_create
 from conftest import PASSWORD
@@ -13,14 +12,6 @@ from core.models import CalendarDay
 
 API = "/api/v1/calendar"
 CHINA = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendar_cache():
-    # The test database rolls back after each test but the in-memory cache does not.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,14 +14,6 @@ from core.models import CalendarDay, CalendarYear
 
 CHINA = ZoneInfo("Asia/Shanghai")
 URL = reverse("calendar")
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendar_cache():
-    # The test database rolls back after each test but the in-memory cache does not.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
