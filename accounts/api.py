@@ -1,3 +1,4 @@
+from django.db.models import Q
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
@@ -70,7 +71,7 @@ def me(request):
 def list_regions(request, q: str = ""):
     regions = scoped(request.user, Region.objects.all())
     if q:
-        regions = regions.filter(name__icontains=q) | regions.filter(code__startswith=q)
+        regions = regions.filter(Q(name__icontains=q) | Q(code__startswith=q))
     return regions.order_by("code")
 
 

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from core import views
+from core import calendar_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("calendar/", views.calendar_year, name="calendar"),
+    path("calendar/", calendar_views.calendar_year, name="calendar"),
 ]

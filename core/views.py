@@ -6,7 +6,6 @@ from django.shortcuts import render
 from accounts.models import Role
 from accounts.scope import user_roles
 from core import selectors
-from core.calendar_views import calendar_year  # noqa: F401  (routed from core.urls)
 
 # The order in which a user with several roles sees their home panels: the busiest desk first.
 ROLE_ORDER = [Role.OFFICE, Role.UNIT_HEAD, Role.UNIT_HANDLER, Role.LEADER, Role.CADRE, Role.AUDITOR, Role.ENTERPRISE]
