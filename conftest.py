@@ -1,16 +1,16 @@
 """Fixtures every app's tests share: a small county with one account per role.
 
-    county (430522 新邵县)
-    ├── 酿溪镇 (430522100)         territory of the 酿溪镇人民政府 unit
-    └── 雀塘镇 (430522101)         territory of the 雀塘镇人民政府 unit
+county (430522 新邵县)
+├── 酿溪镇 (430522100)         territory of the 酿溪镇人民政府 unit
+└── 雀塘镇 (430522101)         territory of the 雀塘镇人民政府 unit
 
-    新邵县人民政府 (government, root)
-    ├── 县助企办 (office)
-    ├── 县工信局 (department)
-    │   └── 县工信局中小企业股 (department, below 工信局)
-    ├── 县发改局 (department)
-    ├── 酿溪镇人民政府 (township)
-    └── 雀塘镇人民政府 (township)
+新邵县人民政府 (government, root)
+├── 县助企办 (office)
+├── 县工信局 (department)
+│   └── 县工信局中小企业股 (department, below 工信局)
+├── 县发改局 (department)
+├── 酿溪镇人民政府 (township)
+└── 雀塘镇人民政府 (township)
 """
 
 import pytest

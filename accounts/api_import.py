@@ -47,7 +47,9 @@ def _run(request, importer, file: UploadedFile):
     if not result.ok:
         return Status(422, {"errors": [e.as_dict() for e in result.errors]})
     # Passwords the file gave are already known to the caller; only generated ones are returned.
-    accounts = [{"username": a.username, "full_name": a.full_name, "password": a.password} for a in result.generated_accounts]
+    accounts = [
+        {"username": a.username, "full_name": a.full_name, "password": a.password} for a in result.generated_accounts
+    ]
     return Status(200, {"created": result.created, "updated": result.updated, "accounts": accounts})
 
 

@@ -7,7 +7,9 @@ from accounts.models import ApiToken, User
 
 class LoginForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": _("The user name or password is wrong. After 5 failed attempts the account is locked for 30 minutes."),
+        "invalid_login": _(
+            "The user name or password is wrong. After 5 failed attempts the account is locked for 30 minutes."
+        ),
         "inactive": _("This account has been disabled. Ask the coordinating office."),
     }
 

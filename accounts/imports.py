@@ -40,7 +40,14 @@ INSTRUCTIONS_SHEET = "说明"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Units sheet.
-U_CODE, U_NAME, U_KIND, U_PARENT, U_REGION, U_SORT = "单位编码", "单位名称", "单位类型", "上级单位编码", "所属区划代码", "排序"
+U_CODE, U_NAME, U_KIND, U_PARENT, U_REGION, U_SORT = (
+    "单位编码",
+    "单位名称",
+    "单位类型",
+    "上级单位编码",
+    "所属区划代码",
+    "排序",
+)
 # Users sheet.
 P_USERNAME, P_NAME, P_UNIT, P_ENTERPRISE = "用户名", "姓名", "所属单位编码", "所属企业信用代码"
 P_TITLE, P_PHONE, P_EMAIL, P_ROLES, P_PASSWORD = "职务", "手机号", "邮箱", "角色", "初始密码"
@@ -105,28 +112,40 @@ def _labels(mapping: dict) -> str:
 
 UNIT_COLUMNS = (
     Column(
-        U_CODE, True,
-        gettext_lazy("Stable code of the unit: letters, digits, '-', '_' or '.', at most 32 characters. "
-                     "A code that already exists updates that unit."),
+        U_CODE,
+        True,
+        gettext_lazy(
+            "Stable code of the unit: letters, digits, '-', '_' or '.', at most 32 characters. "
+            "A code that already exists updates that unit."
+        ),
         example="430522-SWJ",
     ),
     Column(U_NAME, True, gettext_lazy("Full name of the unit, at most 80 characters."), example="县商务局"),
-    Column(U_KIND, True, gettext_lazy("What kind of unit it is."), allowed=_labels(UNIT_KIND_LABELS), example="县直部门"),
     Column(
-        U_PARENT, False,
-        gettext_lazy("Code of the superior unit: an existing unit or another row of this file, above or below. "
-                     "Leave the cell blank for a top-level unit."),
+        U_KIND, True, gettext_lazy("What kind of unit it is."), allowed=_labels(UNIT_KIND_LABELS), example="县直部门"
+    ),
+    Column(
+        U_PARENT,
+        False,
+        gettext_lazy(
+            "Code of the superior unit: an existing unit or another row of this file, above or below. "
+            "Leave the cell blank for a top-level unit."
+        ),
         example="430522-GOV",
     ),
     Column(
-        U_REGION, True,
-        gettext_lazy("Division code (GB/T 2260, 6, 9 or 12 digits) of a region already in the system; for a "
-                     "township or park, the territory it answers for."),
+        U_REGION,
+        True,
+        gettext_lazy(
+            "Division code (GB/T 2260, 6, 9 or 12 digits) of a region already in the system; for a "
+            "township or park, the territory it answers for."
+        ),
         example="430522",
         text_format=True,
     ),
     Column(
-        U_SORT, False,
+        U_SORT,
+        False,
         gettext_lazy("Whole number, smaller first. Left blank: 0 for a new unit, unchanged for an existing one."),
         example="10",
     ),
@@ -134,40 +153,61 @@ UNIT_COLUMNS = (
 
 USER_COLUMNS = (
     Column(
-        P_USERNAME, True,
-        gettext_lazy("Login name: letters, digits, '.', '_' or '-'. A user name that already exists updates "
-                     "that person and replaces their roles."),
+        P_USERNAME,
+        True,
+        gettext_lazy(
+            "Login name: letters, digits, '.', '_' or '-'. A user name that already exists updates "
+            "that person and replaces their roles."
+        ),
         example="zhangsan",
     ),
     Column(P_NAME, True, gettext_lazy("Full name, at most 40 characters."), example="张三"),
     Column(
-        P_UNIT, False,
-        gettext_lazy("Code of a unit already in the system. Required, except for enterprise users who give "
-                     "the enterprise's credit code instead."),
+        P_UNIT,
+        False,
+        gettext_lazy(
+            "Code of a unit already in the system. Required, except for enterprise users who give "
+            "the enterprise's credit code instead."
+        ),
         example="430522-GXJ",
         condition=gettext_lazy("yes, unless 所属企业信用代码 is given"),
     ),
     Column(
-        P_ENTERPRISE, False,
-        gettext_lazy("For enterprise users: the 18-character unified social credit code of an enterprise "
-                     "already in the registry."),
+        P_ENTERPRISE,
+        False,
+        gettext_lazy(
+            "For enterprise users: the 18-character unified social credit code of an enterprise "
+            "already in the registry."
+        ),
         text_format=True,
     ),
     Column(P_TITLE, False, gettext_lazy("Job title, at most 40 characters."), example="科员"),
-    Column(P_PHONE, False, gettext_lazy("Mobile number: 11 digits starting with 1."), example="13800000000", text_format=True),
+    Column(
+        P_PHONE,
+        False,
+        gettext_lazy("Mobile number: 11 digits starting with 1."),
+        example="13800000000",
+        text_format=True,
+    ),
     Column(P_EMAIL, False, gettext_lazy("E-mail address."), example="zhangsan@example.com"),
     Column(
-        P_ROLES, True,
-        gettext_lazy("One or more roles, separated by 、 , ， or ;. Unit heads and handlers need a unit; "
-                     "enterprise users need an enterprise."),
+        P_ROLES,
+        True,
+        gettext_lazy(
+            "One or more roles, separated by 、 , ， or ;. Unit heads and handlers need a unit; "
+            "enterprise users need an enterprise."
+        ),
         allowed=_labels(ROLE_LABELS),
         example="经办人、联企干部",
     ),
     Column(
-        P_PASSWORD, False,
-        gettext_lazy("Only used when the account is created: at least 8 characters, not only digits, not a "
-                     "common password. Left blank, a random password is generated and shown once after the "
-                     "import. Existing accounts keep their password."),
+        P_PASSWORD,
+        False,
+        gettext_lazy(
+            "Only used when the account is created: at least 8 characters, not only digits, not a "
+            "common password. Left blank, a random password is generated and shown once after the "
+            "import. Existing accounts keep their password."
+        ),
         text_format=True,
     ),
 )
@@ -340,8 +380,10 @@ def _read_table(file, kind: str, result: ImportResult) -> _Table | None:
             workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception:  # a damaged or foreign archive raises anything from BadZipFile to KeyError
         result.refuse(
-            _("This file is not an Excel workbook (.xlsx). Save it from Excel or WPS as “Excel workbook (*.xlsx)” "
-              "and upload it again.")
+            _(
+                "This file is not an Excel workbook (.xlsx). Save it from Excel or WPS as “Excel workbook (*.xlsx)” "
+                "and upload it again."
+            )
         )
         return None
     try:
@@ -397,14 +439,14 @@ def _read_sheet(workbook, kind: str, result: ImportResult, template_hint: str) -
 
     rows: list[tuple[int, dict[str, str]]] = []
     last_row = header_row + MAX_ROWS
-    for number, values in enumerate(worksheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
+    for number, values in enumerate(
+        worksheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
+    ):
         cells = {h: cell_text(values[i]) if i < len(values) else "" for h, i in positions.items()}
         if not any(cells.values()):
             continue
         if number > last_row:
-            result.refuse(
-                _("The file has more than %(n)d rows. Split it into several files.") % {"n": MAX_ROWS}
-            )
+            result.refuse(_("The file has more than %(n)d rows. Split it into several files.") % {"n": MAX_ROWS})
             return None
         rows.append((number, cells))
     if not rows:
@@ -440,7 +482,8 @@ def _label_value(text: str, labels: dict, values: Iterable[str]) -> str | None:
 def _duplicate(result: ImportResult, seen: dict[str, int], key: str, row: int, column: str, what: str) -> None:
     if key in seen:
         result.add(
-            row, column,
+            row,
+            column,
             _("%(what)s “%(value)s” appears twice in the file: rows %(first)d and %(row)d.")
             % {"what": what, "value": key, "first": seen[key], "row": row},
         )
@@ -464,7 +507,9 @@ def check_units(file) -> ImportResult:
     regions = _lookup(Region.objects.all(), "code", (cells[U_REGION] for _row, cells in table.rows), "pk")
     outside_codes = {cells.get(U_PARENT, "") for _row, cells in table.rows} - file_codes - {""}
     outside = {
-        u.code: u for chunk in _in_chunks(outside_codes) for u in Unit.objects.filter(code__in=chunk).only("pk", "code", "path")
+        u.code: u
+        for chunk in _in_chunks(outside_codes)
+        for u in Unit.objects.filter(code__in=chunk).only("pk", "code", "path")
     }
 
     seen: dict[str, int] = {}
@@ -475,7 +520,12 @@ def check_units(file) -> ImportResult:
         if not code:
             result.add(row, U_CODE, _("The unit code is required."))
         elif len(code) > 32 or not UNIT_CODE_RE.match(code):
-            result.add(row, U_CODE, _("“%(value)s” is not a valid unit code: use at most 32 letters, digits, '-', '_' or '.'.") % {"value": code})
+            result.add(
+                row,
+                U_CODE,
+                _("“%(value)s” is not a valid unit code: use at most 32 letters, digits, '-', '_' or '.'.")
+                % {"value": code},
+            )
         else:
             _duplicate(result, seen, code, row, U_CODE, _("Unit code"))
 
@@ -491,7 +541,8 @@ def check_units(file) -> ImportResult:
             kind = _label_value(cells[U_KIND], UNIT_KIND_LABELS, Unit.Kind.values)
             if kind is None:
                 result.add(
-                    row, U_KIND,
+                    row,
+                    U_KIND,
                     _("Unknown unit type “%(value)s”. Use one of: %(allowed)s.")
                     % {"value": cells[U_KIND], "allowed": _labels(UNIT_KIND_LABELS)},
                 )
@@ -512,7 +563,8 @@ def check_units(file) -> ImportResult:
                 result.add(row, U_PARENT, _("A unit cannot be its own superior unit."))
             elif parent_code not in file_codes and parent_code not in outside:
                 result.add(
-                    row, U_PARENT,
+                    row,
+                    U_PARENT,
                     _("There is no unit with the code “%(value)s”, neither in the system nor in this file.")
                     % {"value": parent_code},
                 )
@@ -556,7 +608,9 @@ def _check_cycles(result: ImportResult, drafts: list[UnitRow], outside: dict[str
     parent_in_file = {d.code: d.parent_code for d in drafts if d.set_parent}
     ancestor_ids = {pk for unit in outside.values() for pk in unit.ancestor_ids()}
     code_of = {
-        pk: code for chunk in _in_chunks(ancestor_ids) for pk, code in Unit.objects.filter(pk__in=chunk).values_list("pk", "code")
+        pk: code
+        for chunk in _in_chunks(ancestor_ids)
+        for pk, code in Unit.objects.filter(pk__in=chunk).values_list("pk", "code")
     }
 
     def next_in_file(outside_code: str) -> str | None:
@@ -575,7 +629,8 @@ def _check_cycles(result: ImportResult, drafts: list[UnitRow], outside: dict[str
             chain.append(current)
             if current == draft.code:
                 result.add(
-                    draft.row, U_PARENT,
+                    draft.row,
+                    U_PARENT,
                     _("The superior units form a loop: %(chain)s.") % {"chain": " → ".join(chain)},
                 )
                 break
@@ -630,7 +685,8 @@ def check_users(file, *, actor: User | None = None) -> ImportResult:
             result.add(row, P_USERNAME, _("The user name is required."))
         elif len(username) > 150 or not USERNAME_RE.match(username):
             result.add(
-                row, P_USERNAME,
+                row,
+                P_USERNAME,
                 _("“%(value)s” is not a valid user name: use letters, digits, '.', '_' or '-'.") % {"value": username},
             )
         else:
@@ -650,12 +706,14 @@ def check_users(file, *, actor: User | None = None) -> ImportResult:
             result.add(row, P_UNIT, _("There is no unit with the code “%(value)s”.") % {"value": unit_code})
         if credit_code and credit_code not in enterprises:
             result.add(
-                row, P_ENTERPRISE,
+                row,
+                P_ENTERPRISE,
                 _("There is no enterprise with the credit code “%(value)s” in the registry.") % {"value": credit_code},
             )
         if not unit_code and not credit_code:
             result.add(
-                row, P_UNIT,
+                row,
+                P_UNIT,
                 _("The unit code is required (for an enterprise user, give the enterprise's credit code instead)."),
             )
         elif roles and not unit_code and UNIT_ROLES & set(roles):
@@ -669,8 +727,10 @@ def check_users(file, *, actor: User | None = None) -> ImportResult:
         phone = phone.replace(" ", "").replace("-", "")
         if phone and not PHONE_RE.match(phone):
             result.add(
-                row, P_PHONE,
-                _("“%(value)s” is not a mobile number: it has 11 digits and starts with 1.") % {"value": cells[P_PHONE]},
+                row,
+                P_PHONE,
+                _("“%(value)s” is not a mobile number: it has 11 digits and starts with 1.")
+                % {"value": cells[P_PHONE]},
             )
         if email:
             try:
@@ -688,7 +748,9 @@ def check_users(file, *, actor: User | None = None) -> ImportResult:
 
         if len(result.errors) == errors_before:
             fields = ["full_name"]
-            fields += [f for column, f in ((P_TITLE, "title"), (P_PHONE, "phone"), (P_EMAIL, "email")) if column in present]
+            fields += [
+                f for column, f in ((P_TITLE, "title"), (P_PHONE, "phone"), (P_EMAIL, "email")) if column in present
+            ]
             fields += [f for column, f in ((P_UNIT, "unit"), (P_ENTERPRISE, "enterprise")) if column in present]
             result.rows.append(
                 UserRow(
@@ -725,7 +787,8 @@ def _parse_roles(result: ImportResult, row: int, text: str) -> list[str]:
             roles.append(role)
     if unknown:
         result.add(
-            row, P_ROLES,
+            row,
+            P_ROLES,
             _("Unknown role(s) %(labels)s. Use: %(allowed)s.")
             % {"labels": "、".join(f"“{label}”" for label in unknown), "allowed": _labels(ROLE_LABELS)},
         )
@@ -740,7 +803,11 @@ def generate_password(length: int = 10) -> str:
     """A random initial password that is easy to read aloud or copy by hand: no 0/O, 1/l/I."""
     while True:
         password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
-        if any(c.isdigit() for c in password) and any(c.islower() for c in password) and any(c.isupper() for c in password):
+        if (
+            any(c.isdigit() for c in password)
+            and any(c.islower() for c in password)
+            and any(c.isupper() for c in password)
+        ):
             return password
 
 
@@ -779,15 +846,19 @@ def build_template(kind: str) -> bytes:
     for column in columns:
         notes.append([column.header, column.requirement, str(column.note), column.allowed])
     notes.append([])
-    notes.append([
-        _("Rows"),
-        "",
-        _("Fill in one row per %(what)s from row 2 on. Row 2 (in grey) is an example: overwrite or delete it, or it "
-          "will be imported too. Columns marked in yellow are required. Blank rows are skipped. If any row is "
-          "wrong, nothing is imported and every mistake is listed with its row and column.")
-        % {"what": _("unit") if kind == UNITS else _("person")},
-        "",
-    ])
+    notes.append(
+        [
+            _("Rows"),
+            "",
+            _(
+                "Fill in one row per %(what)s from row 2 on. Row 2 (in grey) is an example: overwrite or delete it, or it "
+                "will be imported too. Columns marked in yellow are required. Blank rows are skipped. If any row is "
+                "wrong, nothing is imported and every mistake is listed with its row and column."
+            )
+            % {"what": _("unit") if kind == UNITS else _("person")},
+            "",
+        ]
+    )
     for letter, width in (("A", 18), ("B", 10), ("C", 80), ("D", 60)):
         notes.column_dimensions[letter].width = width
     wrap = Alignment(wrap_text=True, vertical="top")

@@ -151,9 +151,7 @@ def scoped(user, queryset: QuerySet) -> QuerySet:
 def get_for_user(user, queryset_or_model: QuerySet | type[Model], **lookup) -> Model:
     """Fetch one object and check the user's scope in the same query; out of scope is 404."""
     queryset = (
-        queryset_or_model
-        if isinstance(queryset_or_model, QuerySet)
-        else queryset_or_model._default_manager.all()
+        queryset_or_model if isinstance(queryset_or_model, QuerySet) else queryset_or_model._default_manager.all()
     )
     try:
         return scoped(user, queryset).get(**lookup)

@@ -20,7 +20,9 @@ def unit_list(*, user: User, search: str = "", kind: str = "") -> QuerySet[Unit]
 def user_list(*, user: User, search: str = "", unit_id: int | None = None, role: str = "") -> QuerySet[User]:
     users = scoped(user, User.objects.select_related("unit", "enterprise")).prefetch_related("role_grants")
     if search:
-        users = users.filter(Q(full_name__icontains=search) | Q(username__icontains=search) | Q(phone__icontains=search))
+        users = users.filter(
+            Q(full_name__icontains=search) | Q(username__icontains=search) | Q(phone__icontains=search)
+        )
     if unit_id:
         users = users.filter(unit_id=unit_id)
     if role:

@@ -59,8 +59,10 @@ def _run_import(result: imports.ImportResult, write) -> imports.ImportResult:
     except (_ImportConflict, IntegrityError, ObjectDoesNotExist):
         logger.warning("%s import rolled back: the records changed while it ran", result.kind, exc_info=True)
         result.refuse(
-            _("Some of these records were changed by someone else while the file was being imported. Nothing "
-              "was imported; upload the file again.")
+            _(
+                "Some of these records were changed by someone else while the file was being imported. Nothing "
+                "was imported; upload the file again."
+            )
         )
     return result
 

@@ -56,7 +56,9 @@ def token_list(request):
             user=form.cleaned_data["user"],
             expires_at=form.cleaned_data["expires_at"],
         )
-        messages.success(request, _("Token “%(name)s” created. Copy it now: it will not be shown again.") % {"name": token.name})
+        messages.success(
+            request, _("Token “%(name)s” created. Copy it now: it will not be shown again.") % {"name": token.name}
+        )
         form = ApiTokenForm()
     tokens = selectors.api_token_list(user=request.user)
     return render(request, "accounts/token_list.html", {"form": form, "tokens": tokens, "created_raw": created_raw})

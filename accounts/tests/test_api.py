@@ -90,7 +90,9 @@ class TestScopeOnEndpoints:
         codes = {r["code"] for r in client.get("/api/v1/regions").json()["items"]}
         assert codes == {"430522", "430522100", "430522101"}
 
-    def test_user_list_query_count_stays_constant_as_users_grow(self, client, county, make_user, django_assert_num_queries):
+    def test_user_list_query_count_stays_constant_as_users_grow(
+        self, client, county, make_user, django_assert_num_queries
+    ):
         client.login(username="office", password=PASSWORD)
         # session, user, role grants, count, page of users, their role grants (prefetch)
         with django_assert_num_queries(6):

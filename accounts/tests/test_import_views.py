@@ -154,7 +154,9 @@ def test_api_units_import_succeeds(office_client):
 
 
 def test_api_users_import_returns_generated_passwords(office_client):
-    file = xlsx(USER_HEADERS, [user_row("api_user", "接口用户"), user_row("given", "给定", password="Qiye-Bangfu-2026")])
+    file = xlsx(
+        USER_HEADERS, [user_row("api_user", "接口用户"), user_row("given", "给定", password="Qiye-Bangfu-2026")]
+    )
     response = office_client.post("/api/v1/imports/users", {"file": upload(file)})
     assert response.status_code == 200, response.content
     body = response.json()
@@ -188,7 +190,9 @@ def test_api_non_office_is_403(client, county, username):
     response = client.post("/api/v1/imports/units", {"file": upload(file)})
     assert response.status_code == 403
     assert response.json()["detail"]
-    assert client.post("/api/v1/imports/users", {"file": upload(xlsx(USER_HEADERS, [user_row("x1")]))}).status_code == 403
+    assert (
+        client.post("/api/v1/imports/users", {"file": upload(xlsx(USER_HEADERS, [user_row("x1")]))}).status_code == 403
+    )
     assert not Unit.objects.filter(code="430522-SWJ").exists()
     assert not User.objects.filter(username="x1").exists()
 

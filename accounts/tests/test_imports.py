@@ -34,7 +34,9 @@ def unit_row(code, name="某单位", kind="县直部门", parent="430522-GOV", r
     return [code, name, kind, parent, region, sort]
 
 
-def user_row(username, name="张三", unit="430522-GXJ", credit="", title="", phone="", email="", roles="经办人", password=""):
+def user_row(
+    username, name="张三", unit="430522-GXJ", credit="", title="", phone="", email="", roles="经办人", password=""
+):
     return [username, name, unit, credit, title, phone, email, roles, password]
 
 
@@ -74,7 +76,9 @@ def test_units_file_builds_the_tree_with_parents_defined_later(county):
 
 
 def test_existing_unit_code_updates_the_unit_and_moves_its_subtree(county):
-    file = xlsx(UNIT_HEADERS, [unit_row("430522-GXJ", "县工业和信息化局", "部门", parent="430522-FGJ", region="430522100")])
+    file = xlsx(
+        UNIT_HEADERS, [unit_row("430522-GXJ", "县工业和信息化局", "部门", parent="430522-FGJ", region="430522100")]
+    )
     result = services.units_import(actor=county.office_user, file=file)
 
     assert result.ok, result.errors
@@ -99,7 +103,9 @@ def test_units_file_without_parent_column_keeps_parents(county):
 
 def test_header_may_sit_below_a_title_row_and_carry_asterisks(county):
     headers = ["*单位编码", "*单位名称", "*单位类型", "上级单位编码", "*所属区划代码", "备注"]
-    file = xlsx(headers, [["430522-TJJ", "县统计局", "县直部门", "430522-GOV", "430522", "新设"]], above=[["新邵县单位导入表"]])
+    file = xlsx(
+        headers, [["430522-TJJ", "县统计局", "县直部门", "430522-GOV", "430522", "新设"]], above=[["新邵县单位导入表"]]
+    )
     result = services.units_import(actor=county.office_user, file=file)
     assert result.ok, result.errors
     assert Unit.objects.get(code="430522-TJJ").parent == county.gov
@@ -125,8 +131,17 @@ def test_header_may_sit_below_a_title_row_and_carry_asterisks(county):
         ([unit_row("430522-GOV", "新邵县人民政府", "人民政府", parent="430522-GXJ-ZXQY")], [(2, "上级单位编码")]),
     ],
     ids=[
-        "unknown-kind", "unknown-region", "malformed-region", "unknown-parent", "own-parent", "bad-code",
-        "missing-name", "bad-sort", "two-errors-one-row", "cycle-in-file", "cycle-through-existing",
+        "unknown-kind",
+        "unknown-region",
+        "malformed-region",
+        "unknown-parent",
+        "own-parent",
+        "bad-code",
+        "missing-name",
+        "bad-sort",
+        "two-errors-one-row",
+        "cycle-in-file",
+        "cycle-through-existing",
     ],
 )
 def test_unit_errors_name_row_and_column_and_write_nothing(county, rows, expected):
@@ -214,7 +229,9 @@ def test_users_file_creates_users_with_roles_and_working_passwords(county, clien
     file = xlsx(
         USER_HEADERS,
         [
-            user_row("zhang.san", "张三", title="科员", phone=13800000000.0, email="zs@example.com", roles="经办人、联企干部"),
+            user_row(
+                "zhang.san", "张三", title="科员", phone=13800000000.0, email="zs@example.com", roles="经办人、联企干部"
+            ),
             user_row("li-si", "李四", unit="430522-ZQB", roles="助企办", password="Qiye-Bangfu-2026"),
             user_row("ent_c", "邵水联系人", unit="", credit=county.ent_c.credit_code.lower(), roles="企业用户"),
             user_row("wang_wu", "王五", unit=None, roles="链长; 督查", credit=county.ent_a.credit_code),
@@ -247,8 +264,17 @@ def test_users_file_creates_users_with_roles_and_working_passwords(county, clien
 def test_existing_username_updates_the_person_and_replaces_roles(county, client):
     file = xlsx(
         USER_HEADERS,
-        [user_row("gxj_handler", "工信局新经办", unit="430522-FGJ", title="副股长", phone="139 0000 0000",
-                  roles="单位负责人、联企干部", password="ignored-for-existing")],
+        [
+            user_row(
+                "gxj_handler",
+                "工信局新经办",
+                unit="430522-FGJ",
+                title="副股长",
+                phone="139 0000 0000",
+                roles="单位负责人、联企干部",
+                password="ignored-for-existing",
+            )
+        ],
     )
     result = services.users_import(actor=county.office_user, file=file)
 
@@ -279,9 +305,19 @@ def test_existing_username_updates_the_person_and_replaces_roles(county, client)
         (user_row("a1", email="not-an-email"), "邮箱"),
     ],
     ids=[
-        "phone-prefix", "phone-short", "unknown-role", "no-role", "unknown-enterprise", "numeric-password",
-        "short-password", "unknown-unit", "no-unit", "enterprise-role-without-enterprise", "bad-username",
-        "missing-name", "bad-email",
+        "phone-prefix",
+        "phone-short",
+        "unknown-role",
+        "no-role",
+        "unknown-enterprise",
+        "numeric-password",
+        "short-password",
+        "unknown-unit",
+        "no-unit",
+        "enterprise-role-without-enterprise",
+        "bad-username",
+        "missing-name",
+        "bad-email",
     ],
 )
 def test_user_errors_name_row_and_column_and_write_nothing(county, row, column):

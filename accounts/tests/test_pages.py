@@ -41,7 +41,9 @@ class TestUnitPages:
         with django_assert_num_queries(7):
             client.get("/units/")
         for i in range(30):
-            Unit.objects.create(code=f"X-{i}", name=f"专班{i}", kind=Unit.Kind.TASK_FORCE, region=county.region, parent=county.gov)
+            Unit.objects.create(
+                code=f"X-{i}", name=f"专班{i}", kind=Unit.Kind.TASK_FORCE, region=county.region, parent=county.gov
+            )
         with django_assert_num_queries(7):
             response = client.get("/units/")
         assert response.context["page"].paginator.count == 37

@@ -81,7 +81,9 @@ class TestOperationLog:
             },
         )
         assert response.status_code == 302, response.content.decode()[:2000]
-        entry = LogEntry.objects.get_for_object(Unit.objects.get(pk=unit.pk)).filter(action=LogEntry.Action.UPDATE).get()
+        entry = (
+            LogEntry.objects.get_for_object(Unit.objects.get(pk=unit.pk)).filter(action=LogEntry.Action.UPDATE).get()
+        )
         assert entry.actor.username == "root"
         assert entry.changes_dict["name"] == ["县发改局", "县发展和改革局"]
 

@@ -75,7 +75,9 @@ def test_the_units_form_one_tree_under_the_county_government(county_demo):
     assert Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, parent=root).count() >= 20
     assert Unit.objects.filter(kind=Unit.Kind.TASK_FORCE).exists()
     assert Unit.objects.filter(kind=Unit.Kind.PARK).exists()
-    assert {"县工信局", "县发改局", "县财政局", "县税务局", "人民银行县支行"} <= set(Unit.objects.values_list("name", flat=True))
+    assert {"县工信局", "县发改局", "县财政局", "县税务局", "人民银行县支行"} <= set(
+        Unit.objects.values_list("name", flat=True)
+    )
     # Each township and park answers for its own territory.
     for region in Region.objects.filter(level=Region.Level.TOWNSHIP):
         assert Unit.objects.filter(region=region, kind__in=[Unit.Kind.TOWNSHIP, Unit.Kind.PARK]).count() == 1

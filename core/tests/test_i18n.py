@@ -28,7 +28,9 @@ def test_compiled_catalogue_matches_the_source():
     # Every msgid of the .po is in the .mo (plural entries are keyed by their singular).
     missing = []
     for block in po_entries():
-        msgid = "".join(re.findall(r'"(.*)"', block.split("msgid ", 1)[1].split("\nmsgstr")[0].split("\nmsgid_plural")[0]))
+        msgid = "".join(
+            re.findall(r'"(.*)"', block.split("msgid ", 1)[1].split("\nmsgstr")[0].split("\nmsgid_plural")[0])
+        )
         msgid = msgid.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
         context = re.search(r'^msgctxt "(.*)"', block, re.M)
         key = f"{context.group(1)}\x04{msgid}" if context else msgid

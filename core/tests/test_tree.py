@@ -18,7 +18,11 @@ def test_moving_a_unit_moves_its_subtree(county):
     sme = Unit.objects.get(pk=county.gxj_sme.pk)
     assert sme.path == f"{county.fgj.path}{county.gxj.pk:08d}/{sme.pk:08d}/"
     assert sme.depth == 3
-    assert set(county.fgj.descendants().values_list("code", flat=True)) == {"430522-FGJ", "430522-GXJ", "430522-GXJ-ZXQY"}
+    assert set(county.fgj.descendants().values_list("code", flat=True)) == {
+        "430522-FGJ",
+        "430522-GXJ",
+        "430522-GXJ-ZXQY",
+    }
 
 
 def test_a_unit_cannot_be_placed_under_its_own_descendant(county):

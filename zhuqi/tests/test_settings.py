@@ -53,7 +53,10 @@ def test_behind_https_makes_cookies_secure(tmp_path):
     ("env", "message"),
     [
         ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
-        ({"DATABASE_URL": "mysql://root@localhost/zhuqi"}, "DATABASE_URL='mysql://root@localhost/zhuqi' must start with"),
+        (
+            {"DATABASE_URL": "mysql://root@localhost/zhuqi"},
+            "DATABASE_URL='mysql://root@localhost/zhuqi' must start with",
+        ),
         ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 32 characters"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' must start with"),
         ({"CELERY_BROKER_URL": "kafka://x"}, "CELERY_BROKER_URL='kafka://x' must start with"),
