@@ -6,7 +6,18 @@ from auditlog.registry import auditlog
 def register_audited_models() -> None:
     from accounts.models import ApiToken, Region, Unit, User, UserRole
     from core.models import CalendarDay, CalendarYear
-    from enterprises.models import Enterprise, Linkage
+    from enterprises.models import (
+        AssistancePlan,
+        CultivationPool,
+        Enterprise,
+        EnterpriseWarning,
+        Linkage,
+        MonthlyFigure,
+        PlanGoal,
+        PoolMembership,
+        Tag,
+        Visit,
+    )
 
     auditlog.register(Region)
     auditlog.register(Unit)
@@ -15,5 +26,13 @@ def register_audited_models() -> None:
     auditlog.register(ApiToken, exclude_fields=["digest", "last_used_at"])
     auditlog.register(CalendarDay)
     auditlog.register(CalendarYear)
-    auditlog.register(Enterprise)
-    auditlog.register(Linkage, m2m_fields={"cadres"})
+    auditlog.register(Enterprise, m2m_fields={"tags"}, exclude_fields=["warning_level", "updated_at"])
+    auditlog.register(Tag)
+    auditlog.register(MonthlyFigure, exclude_fields=["updated_at"])
+    auditlog.register(CultivationPool)
+    auditlog.register(PoolMembership)
+    auditlog.register(EnterpriseWarning)
+    auditlog.register(AssistancePlan, exclude_fields=["updated_at"])
+    auditlog.register(PlanGoal)
+    auditlog.register(Visit)
+    auditlog.register(Linkage, m2m_fields={"cadres"}, exclude_fields=["updated_at"])

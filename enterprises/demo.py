@@ -30,17 +30,55 @@ TRADE_NAMES = _words(
     "久盛 天马 鑫盛 汇通 瑞达 永盛 恒远 康源 裕丰 金湘 鼎立 合力 卓越 聚源 乾元 泰昌 华瑞 蓝海 达源 中顺"
 )
 INDUSTRIES: list[tuple[str, float]] = [
-    ("机械制造", 6), ("食品", 5), ("新材料", 5), ("电子科技", 5), ("纺织", 3), ("建材", 4), ("医药", 2),
-    ("农业开发", 5), ("五金制品", 3), ("包装材料", 2), ("塑料制品", 2), ("服饰", 2), ("矿业", 1), ("化工", 2),
-    ("竹木制品", 2), ("茶业", 2), ("电气设备", 2), ("汽车零部件", 2), ("环保科技", 2), ("生物科技", 2),
-    ("家具", 2), ("印务", 1), ("智能装备", 2), ("光电科技", 1), ("陶瓷", 1), ("打火机制造", 1), ("油脂", 1),
-    ("粮油", 2), ("中药材", 1), ("再生资源", 1),
+    ("机械制造", 6),
+    ("食品", 5),
+    ("新材料", 5),
+    ("电子科技", 5),
+    ("纺织", 3),
+    ("建材", 4),
+    ("医药", 2),
+    ("农业开发", 5),
+    ("五金制品", 3),
+    ("包装材料", 2),
+    ("塑料制品", 2),
+    ("服饰", 2),
+    ("矿业", 1),
+    ("化工", 2),
+    ("竹木制品", 2),
+    ("茶业", 2),
+    ("电气设备", 2),
+    ("汽车零部件", 2),
+    ("环保科技", 2),
+    ("生物科技", 2),
+    ("家具", 2),
+    ("印务", 1),
+    ("智能装备", 2),
+    ("光电科技", 1),
+    ("陶瓷", 1),
+    ("打火机制造", 1),
+    ("油脂", 1),
+    ("粮油", 2),
+    ("中药材", 1),
+    ("再生资源", 1),
 ]
 COMPANY_FORMS = [("有限公司", 80), ("股份有限公司", 8), ("有限责任公司", 12)]
 ENTERPRISE_TITLES = ["总经理", "董事长", "财务总监", "办公室主任", "行政主管", "副总经理", "综合部经理"]
 # Lead departments for linkages, by how often they lead one (the industry bureau most of all).
-LEAD_DEPARTMENTS = {"GXJ": 6, "GXJ-ZXQY": 2, "FGJ": 2, "SWJ": 2, "KJJ": 2, "CZJ": 1, "RSJ": 1, "ZRJ": 1,
-                    "SJJ": 1, "SWU": 1, "GDGS": 1, "JRB": 1, "NYJ": 1}
+LEAD_DEPARTMENTS = {
+    "GXJ": 6,
+    "GXJ-ZXQY": 2,
+    "FGJ": 2,
+    "SWJ": 2,
+    "KJJ": 2,
+    "CZJ": 1,
+    "RSJ": 1,
+    "ZRJ": 1,
+    "SJJ": 1,
+    "SWU": 1,
+    "GDGS": 1,
+    "JRB": 1,
+    "NYJ": 1,
+}
 FEATURED_LINKAGES = 6  # linkages of 新邵县 that the demo leader, industry bureau and cadre all share
 ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]  # GB 11714 organisation code
 _BODY_CHARS = ALPHABET
@@ -205,4 +243,3 @@ def reset(ctx: DemoContext) -> None:
     ctx.progress(
         f"reset enterprises: deleted {enterprises:,} enterprise, {linkages:,} linkage, {users:,} enterprise-user rows"
     )
-

@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from accounts.models import Unit
 from accounts.scope import (
+    EveryoneRule,
     ScopeRule,
     ThroughRule,
     any_of,
@@ -13,7 +14,21 @@ from accounts.scope import (
     register_rule,
     territory_region_paths,
 )
-from enterprises.models import Enterprise, Linkage
+from enterprises.models import (
+    AssistancePlan,
+    CultivationPool,
+    Enterprise,
+    EnterpriseWarning,
+    Industry,
+    Linkage,
+    MonthlyFigure,
+    PlanGoal,
+    PlanProgress,
+    PoolMembership,
+    Tag,
+    Visit,
+    VisitProblem,
+)
 
 
 def linked_enterprise_ids(user):
@@ -51,4 +66,32 @@ class EnterpriseRule(ScopeRule):
         return Q(pk=user.enterprise_id) if user.enterprise_id else None
 
 
+class StaffRule(ScopeRule):
+    """Working lists of the programs (the pools themselves) that every staff member may read."""
+
+    def unit_tree(self, user):
+        return Q()
+
+    unit = linked = unit_tree
+
+
+class InternalThroughRule(ThroughRule):
+    """Visible through the enterprise, but to staff only: an enterprise does not read the government's
+    own assessment of it (its warnings, its place on a 易退库 list)."""
+
+    def own_enterprise(self, user):
+        return None
+
+
+register_rule(Industry, EveryoneRule())
+register_rule(Tag, EveryoneRule())
+register_rule(CultivationPool, StaffRule())
 register_rule(Linkage, ThroughRule("enterprise", Enterprise))
+register_rule(MonthlyFigure, ThroughRule("enterprise", Enterprise))
+register_rule(AssistancePlan, ThroughRule("enterprise", Enterprise))
+register_rule(PlanGoal, ThroughRule("plan__enterprise", Enterprise))
+register_rule(PlanProgress, ThroughRule("plan__enterprise", Enterprise))
+register_rule(Visit, ThroughRule("enterprise", Enterprise))
+register_rule(VisitProblem, ThroughRule("visit__enterprise", Enterprise))
+register_rule(PoolMembership, InternalThroughRule("enterprise", Enterprise))
+register_rule(EnterpriseWarning, InternalThroughRule("enterprise", Enterprise))

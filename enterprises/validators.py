@@ -31,8 +31,10 @@ def validate_credit_code(value: str) -> None:
     expected = credit_code_check_char(code[:17])
     if code[17] != expected:
         raise ValidationError(
-            _("Character 18 is the check character: it should be '%(expected)s', not '%(got)s'. "
-              "One of the first 17 characters is probably mistyped.")
+            _(
+                "Character 18 is the check character: it should be '%(expected)s', not '%(got)s'. "
+                "One of the first 17 characters is probably mistyped."
+            )
             % {"expected": expected, "got": code[17]},
             code="checksum",
         )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("", include("core.urls")),
+    path("", include("enterprises.urls")),
 ]
 
 if settings.DEBUG:

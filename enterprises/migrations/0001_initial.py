@@ -8,44 +8,97 @@ import enterprises.validators
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Enterprise',
+            name="Enterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('credit_code', models.CharField(max_length=18, unique=True, validators=[enterprises.validators.validate_credit_code], verbose_name='unified social credit code')),
-                ('name', models.CharField(db_index=True, max_length=120, verbose_name='name')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enterprises', to='accounts.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "credit_code",
+                    models.CharField(
+                        max_length=18,
+                        unique=True,
+                        validators=[enterprises.validators.validate_credit_code],
+                        verbose_name="unified social credit code",
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=120, verbose_name="name")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enterprises",
+                        to="accounts.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enterprise',
-                'verbose_name_plural': 'enterprises',
-                'ordering': ['name'],
+                "verbose_name": "enterprise",
+                "verbose_name_plural": "enterprises",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Linkage',
+            name="Linkage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('cadres', models.ManyToManyField(blank=True, related_name='cadre_linkages', to=settings.AUTH_USER_MODEL, verbose_name='linked cadres')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='linkages', to='enterprises.enterprise', verbose_name='enterprise')),
-                ('lead_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='linkages', to='accounts.unit', verbose_name='lead unit')),
-                ('leader', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='led_linkages', to=settings.AUTH_USER_MODEL, verbose_name='linked leader')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "cadres",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="cadre_linkages",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="linked cadres",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="linkages",
+                        to="enterprises.enterprise",
+                        verbose_name="enterprise",
+                    ),
+                ),
+                (
+                    "lead_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="linkages",
+                        to="accounts.unit",
+                        verbose_name="lead unit",
+                    ),
+                ),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_linkages",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="linked leader",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'linkage',
-                'verbose_name_plural': 'linkages',
-                'constraints': [models.UniqueConstraint(fields=('enterprise', 'year'), name='one_linkage_per_enterprise_year')],
+                "verbose_name": "linkage",
+                "verbose_name_plural": "linkages",
+                "constraints": [
+                    models.UniqueConstraint(fields=("enterprise", "year"), name="one_linkage_per_enterprise_year")
+                ],
             },
         ),
     ]

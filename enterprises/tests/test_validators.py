@@ -7,7 +7,13 @@ from django.utils import translation
 from enterprises.validators import credit_code_check_char, validate_credit_code
 
 # Codes as printed on public business licences (华为, 腾讯, 阿里巴巴(中国), 中国石油), and the standard's example.
-REAL_CODES = ["914403001922038216", "9144030071526726XG", "91330100716105852F", "91110000710925462X", "91350100M000100Y43"]
+REAL_CODES = [
+    "914403001922038216",
+    "9144030071526726XG",
+    "91330100716105852F",
+    "91110000710925462X",
+    "91350100M000100Y43",
+]
 
 
 @pytest.mark.parametrize("code", REAL_CODES)
@@ -30,7 +36,9 @@ def test_a_mistyped_character_breaks_the_check_character():
     assert "Character 18 is the check character: it should be '6', not '7'" in caught.value.messages[0]
 
 
-@pytest.mark.parametrize(("code", "position"), [("91440300192203821I", 18), ("9144O30071526726XG", 5), ("S144030071526726XG", 1)])
+@pytest.mark.parametrize(
+    ("code", "position"), [("91440300192203821I", 18), ("9144O30071526726XG", 5), ("S144030071526726XG", 1)]
+)
 def test_a_letter_never_used_is_named_by_position(code, position):
     with pytest.raises(ValidationError) as caught:
         validate_credit_code(code)

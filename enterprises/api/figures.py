@@ -1,0 +1,5 @@
+"""API of the enterprise registry: figures."""
+
+from ninja import Router
+
+router = Router(tags=["figures"])

@@ -1,0 +1,5 @@
+"""API of the enterprise registry: imports."""
+
+from ninja import Router
+
+router = Router(tags=["imports"])

@@ -1,0 +1,5 @@
+"""API of the enterprise registry: linkage."""
+
+from ninja import Router
+
+router = Router(tags=["linkage"])

@@ -1,0 +1,5 @@
+"""API of the enterprise registry: plans."""
+
+from ninja import Router
+
+router = Router(tags=["plans"])

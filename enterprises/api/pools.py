@@ -1,0 +1,5 @@
+"""API of the enterprise registry: pools."""
+
+from ninja import Router
+
+router = Router(tags=["pools"])

@@ -1,0 +1,5 @@
+"""API of the enterprise registry: registry."""
+
+from ninja import Router
+
+router = Router(tags=["registry"])
