@@ -3,7 +3,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from accounts.models import Role
+from accounts.models import STAFF_ROLES, Role
 from accounts.scope import user_roles
 from core import selectors
 
@@ -20,7 +20,11 @@ def home(request):
         "panels": panels,
         "role_labels": dict(Role.choices),
         "overview": selectors.home_overview(user=request.user),
+        # Warnings are the government's own assessment: enterprise users never see them.
+        "shows_warnings": bool(roles & STAFF_ROLES),
     }
+    if Role.LEADER in roles or Role.CADRE in roles:
+        context["linked_enterprises"] = selectors.my_linked_enterprises(user=request.user)
     return render(request, "core/home.html", context)
 
 
