@@ -13,7 +13,10 @@ county (430522 新邵县)
 └── 雀塘镇人民政府 (township)
 """
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -36,6 +39,24 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """The industry table and the tag dictionary are loaded by a migration, but a transactional test (the
+    browser tests) empties every table when it ends: load them again for any later test that uses the
+    database, whatever order xdist runs the tests in."""
+    uses_transactions = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    if uses_transactions:
+        request.getfixturevalue("transactional_db")
+    elif "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+    else:
+        return
+    from enterprises.models import Industry
+
+    if not Industry.objects.exists():
+        importlib.import_module("enterprises.migrations.0003_reference_data").load(django_apps, None)
 
 
 @pytest.fixture

@@ -1,26 +1,14 @@
 """The office finds an enterprise on the list and opens its profile (企业画像); the profile fits a phone; the
 office registers an enterprise, meeting the check-character error on the way."""
 
-import importlib
 import re
 
-import pytest
-from django.apps import apps as django_apps
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from conftest import make_credit_code
 from enterprises.models import Enterprise, Industry, Tag
 from enterprises.validators import ALPHABET
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """The industry table and the tag dictionary come from a migration, and a transactional test empties
-    every table when it ends: load them again when an earlier browser test has wiped them."""
-    if not Industry.objects.exists():
-        reference = importlib.import_module("enterprises.migrations.0003_reference_data")
-        reference.load(django_apps, None)
 
 
 def test_office_searches_the_list_and_opens_a_profile(page, county, login_as, review_screenshot):
