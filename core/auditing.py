@@ -14,6 +14,7 @@ def register_audited_models() -> None:
         Linkage,
         MonthlyFigure,
         PlanGoal,
+        PlanProgress,
         PoolMembership,
         Tag,
         Visit,
@@ -34,5 +35,6 @@ def register_audited_models() -> None:
     auditlog.register(EnterpriseWarning)
     auditlog.register(AssistancePlan, exclude_fields=["updated_at"])
     auditlog.register(PlanGoal)
+    auditlog.register(PlanProgress)
     auditlog.register(Visit)
     auditlog.register(Linkage, m2m_fields={"cadres"}, exclude_fields=["updated_at"])

@@ -83,6 +83,26 @@ class InternalThroughRule(ThroughRule):
         return None
 
 
+class VisitRule(ThroughRule):
+    """Visits follow their enterprise; a visitor also keeps seeing the visits they made themselves after
+    their linkage to that enterprise has ended."""
+
+    def _with_own(self, user, kind):
+        through = self._through(user, kind)
+        if through is not None and not through:  # already every row
+            return through
+        return any_of(through, Q(visitor_id=user.pk))
+
+    def unit_tree(self, user):
+        return self._with_own(user, "unit_tree")
+
+    def unit(self, user):
+        return self._with_own(user, "unit")
+
+    def linked(self, user):
+        return self._with_own(user, "linked")
+
+
 register_rule(Industry, EveryoneRule())
 register_rule(Tag, EveryoneRule())
 register_rule(CultivationPool, StaffRule())
@@ -91,7 +111,7 @@ register_rule(MonthlyFigure, ThroughRule("enterprise", Enterprise))
 register_rule(AssistancePlan, ThroughRule("enterprise", Enterprise))
 register_rule(PlanGoal, ThroughRule("plan__enterprise", Enterprise))
 register_rule(PlanProgress, ThroughRule("plan__enterprise", Enterprise))
-register_rule(Visit, ThroughRule("enterprise", Enterprise))
-register_rule(VisitProblem, ThroughRule("visit__enterprise", Enterprise))
+register_rule(Visit, VisitRule("enterprise", Enterprise))
+register_rule(VisitProblem, ThroughRule("visit", Visit))
 register_rule(PoolMembership, InternalThroughRule("enterprise", Enterprise))
 register_rule(EnterpriseWarning, InternalThroughRule("enterprise", Enterprise))

@@ -175,3 +175,20 @@ def test_the_visitor_deletes_their_own_fresh_visit(county):
     visit = record(county.cadre, county.ent_c, problems=["一", "二"])
     visit_delete(actor=county.cadre, visit=visit)
     assert not Visit.objects.exists() and not VisitProblem.objects.exists()
+
+
+def test_a_visitor_still_sees_their_own_visits_after_the_linkage_ends(county):
+    from datetime import date
+
+    from accounts.scope import scoped
+    from enterprises.models import Linkage, Visit, VisitProblem
+
+    visit = Visit.objects.create(enterprise=county.ent_c, visitor=county.cadre, visited_on=date(2026, 3, 2))
+    VisitProblem.objects.create(visit=visit, description="用工缺口")
+    other = Visit.objects.create(enterprise=county.ent_c, visitor=county.leader, visited_on=date(2026, 3, 3))
+    Linkage.objects.filter(enterprise=county.ent_c).delete()
+
+    assert list(scoped(county.cadre, Visit.objects.all())) == [visit]
+    assert scoped(county.cadre, VisitProblem.objects.all()).count() == 1
+    assert other not in scoped(county.cadre, Visit.objects.all())
+    assert scoped(county.office_user, Visit.objects.all()).count() == 2
