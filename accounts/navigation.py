@@ -1,5 +1,6 @@
 """The navigation of the base layout, by role: each entry names the roles that see it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -11,6 +12,9 @@ from accounts.scope import user_roles
 EVERYONE = frozenset(Role.values)
 STAFF = STAFF_ROLES
 OVERSIGHT = frozenset({Role.OFFICE, Role.AUDITOR})
+OFFICE = frozenset({Role.OFFICE})
+VISITORS = frozenset({Role.OFFICE, Role.LEADER, Role.UNIT_HEAD, Role.UNIT_HANDLER, Role.CADRE})
+ENTERPRISE = frozenset({Role.ENTERPRISE})
 
 
 @dataclass(frozen=True)
@@ -18,24 +22,54 @@ class NavItem:
     label: str
     url_name: str
     roles: frozenset
+    # For entries that point at the user's own object (an enterprise user's enterprise): the URL arguments.
+    args: Callable | None = None
 
-    @property
-    def url(self) -> str:
-        return reverse(self.url_name)
+    def url_for(self, user) -> str | None:
+        if self.args is None:
+            return reverse(self.url_name)
+        args = self.args(user)
+        return reverse(self.url_name, args=args) if args else None
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+
+
+def _own_enterprise(user):
+    return [user.enterprise_id] if user.enterprise_id else None
 
 
 NAVIGATION = [
     NavItem(_("Home"), "home", EVERYONE),
+    NavItem(_("My enterprise"), "enterprise_detail", ENTERPRISE, args=_own_enterprise),
+    NavItem(_("Operating data"), "my_figures", ENTERPRISE),
+    NavItem(_("Enterprises"), "enterprise_list", STAFF),
+    NavItem(_("Early warnings"), "warning_list", STAFF),
+    NavItem(_("Loss ratio"), "loss_ratio", STAFF),
+    NavItem(_("Cultivation pools"), "pool_overview", STAFF),
+    NavItem(_("Linkage"), "linkage_list", STAFF),
+    NavItem(_("Assistance plans"), "plan_list", STAFF),
+    NavItem(_("Visits"), "visit_list", STAFF | ENTERPRISE),
+    NavItem(_("Record a visit"), "visit_create", VISITORS),
     NavItem(_("Units"), "unit_list", STAFF),
     NavItem(_("Users"), "user_list", STAFF),
     NavItem(_("Working-day calendar"), "calendar", STAFF),
-    NavItem(_("Import"), "import_units", frozenset({Role.OFFICE})),
-    NavItem(_("API tokens"), "token_list", frozenset({Role.OFFICE})),
+    NavItem(_("Import"), "import_units", OFFICE),
+    NavItem(_("API tokens"), "token_list", OFFICE),
     NavItem(_("Login log"), "login_log", OVERSIGHT),
     NavItem(_("Operation log"), "operation_log", OVERSIGHT),
 ]
 
 
-def navigation_for(user) -> list[NavItem]:
+def navigation_for(user) -> list[NavLink]:
     roles = EVERYONE if user.is_superuser else user_roles(user)
-    return [item for item in NAVIGATION if item.roles & roles]
+    links = []
+    for item in NAVIGATION:
+        if item.roles & roles:
+            url = item.url_for(user)
+            if url is not None:
+                links.append(NavLink(item.label, url))
+    return links
