@@ -2,42 +2,47 @@
 
 Nothing here writes: `check_units` and `check_users` return an ImportResult holding either the errors
 (row as Excel numbers it, column header, reason) or the validated rows. accounts.services writes the rows,
-all or none, only when there is no error. Columns are found by their Chinese header text, so their order
-in the sheet does not matter and extra columns (备注 …) are ignored.
+all or none, only when there is no error. The reading, the limits and the template builder are shared
+with the other imports and live in core.imports.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import secrets
-import warnings
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from accounts.models import Region, Role, Unit, User
+from core import imports as core_imports
+
+# Re-exported: views, services and tests use these names from here.
+from core.imports import (  # noqa: F401
+    HEADER_SEARCH_ROWS,
+    INSTRUCTIONS_SHEET,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    XLSX_CONTENT_TYPE,
+    Column,
+    ImportKind,
+    RowError,
+    cell_text,
+    in_chunks,
+    label_value,
+    labels_text,
+    lookup,
+    note_duplicate,
+    read_table,
+)
 from enterprises.models import Enterprise
 
 UNITS, USERS = "units", "users"
 KINDS = (UNITS, USERS)
-
-MAX_FILE_BYTES = 5 * 1024 * 1024
-# A county has a few hundred units and users; a bigger file is almost certainly the wrong one, and one
-# transaction over it would hold its locks for too long.
-MAX_ROWS = 20_000
-# Offices often put a title row or two above the header; look a little way down for it.
-HEADER_SEARCH_ROWS = 10
-INSTRUCTIONS_SHEET = "说明"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Units sheet.
 U_CODE, U_NAME, U_KIND, U_PARENT, U_REGION, U_SORT = (
@@ -91,25 +96,6 @@ PHONE_RE = re.compile(r"^1\d{10}$")
 REGION_CODE_RE = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
 
 
-@dataclass(frozen=True)
-class Column:
-    header: str
-    required: bool
-    note: str
-    allowed: str = ""
-    example: str = ""
-    text_format: bool = False  # digits that Excel would otherwise turn into a number
-    condition: str = ""  # when a column is required only in some rows, which ones
-
-    @property
-    def requirement(self) -> str:
-        return str(self.condition) if self.condition else (_("yes") if self.required else _("no"))
-
-
-def _labels(mapping: dict) -> str:
-    return "、".join(mapping)
-
-
 UNIT_COLUMNS = (
     Column(
         U_CODE,
@@ -122,7 +108,11 @@ UNIT_COLUMNS = (
     ),
     Column(U_NAME, True, gettext_lazy("Full name of the unit, at most 80 characters."), example="县商务局"),
     Column(
-        U_KIND, True, gettext_lazy("What kind of unit it is."), allowed=_labels(UNIT_KIND_LABELS), example="县直部门"
+        U_KIND,
+        True,
+        gettext_lazy("What kind of unit it is."),
+        allowed=labels_text(UNIT_KIND_LABELS),
+        example="县直部门",
     ),
     Column(
         U_PARENT,
@@ -197,7 +187,7 @@ USER_COLUMNS = (
             "One or more roles, separated by 、 , ， or ;. Unit heads and handlers need a unit; "
             "enterprise users need an enterprise."
         ),
-        allowed=_labels(ROLE_LABELS),
+        allowed=labels_text(ROLE_LABELS),
         example="经办人、联企干部",
     ),
     Column(
@@ -217,17 +207,38 @@ COLUMNS = {UNITS: UNIT_COLUMNS, USERS: USER_COLUMNS}
 KEY_HEADER = {UNITS: U_CODE, USERS: P_USERNAME}
 
 
-@dataclass(frozen=True)
-class RowError:
-    """One reason the file cannot be imported. `row` is the row number Excel shows, None for the file
-    as a whole; `column` is the header text, empty when the reason is not about one cell."""
-
-    row: int | None
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
+UNITS_IMPORT = core_imports.register(
+    ImportKind(
+        kind=UNITS,
+        label=gettext_lazy("units"),
+        sheet_title=gettext_lazy("Units"),
+        row_noun=gettext_lazy("unit"),
+        columns=UNIT_COLUMNS,
+        key_header=U_CODE,
+        url_name="import_units",
+        summary=gettext_lazy("Units created: %(created)d; units updated: %(updated)d."),
+        intro=gettext_lazy("A unit code that already exists updates that unit."),
+        order=10,
+    )
+)
+USERS_IMPORT = core_imports.register(
+    ImportKind(
+        kind=USERS,
+        label=gettext_lazy("users"),
+        sheet_title=gettext_lazy("Users"),
+        row_noun=gettext_lazy("person"),
+        columns=USER_COLUMNS,
+        key_header=P_USERNAME,
+        one_of=((P_UNIT, P_ENTERPRISE),),
+        url_name="import_users",
+        summary=gettext_lazy("Users created: %(created)d; users updated: %(updated)d."),
+        intro=gettext_lazy(
+            "A user name that already exists updates that person and replaces their roles; existing passwords are kept."
+        ),
+        order=20,
+    )
+)
+SPECS = {UNITS: UNITS_IMPORT, USERS: USERS_IMPORT}
 
 
 @dataclass
@@ -268,17 +279,8 @@ class NewAccount:
 
 
 @dataclass
-class ImportResult:
-    kind: str
-    errors: list[RowError] = field(default_factory=list)
-    rows: list = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
+class ImportResult(core_imports.ImportResult):
     accounts: list[NewAccount] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     @property
     def to_create(self) -> list:
@@ -293,202 +295,13 @@ class ImportResult:
         return [a for a in self.accounts if a.generated]
 
     def refuse(self, message: str) -> ImportResult:
-        """Turn the result into a refusal of the whole file."""
-        self.errors = [RowError(None, "", message)]
-        self.rows, self.created, self.updated, self.accounts = [], 0, 0, []
+        super().refuse(message)
+        self.accounts = []
         return self
-
-    def add(self, row: int, column: str, message: str) -> None:
-        self.errors.append(RowError(row, column, message))
 
 
 def _existing_id(row) -> int | None:
     return row.unit_id if isinstance(row, UnitRow) else row.user_id
-
-
-# Reading the workbook.
-
-
-@dataclass
-class _Table:
-    present: set[str]
-    rows: list[tuple[int, dict[str, str]]]
-
-
-def cell_text(value) -> str:
-    """A cell as text. Excel stores typed digits as numbers: 430522 stays '430522' and 13800000000.0
-    becomes '13800000000', never '1.38E+10'."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    # Full-width and non-breaking spaces come in with text pasted from Word or web pages.
-    return str(value).replace("\u3000", " ").replace("\xa0", " ").strip()
-
-
-def _header_text(value) -> str:
-    # Templates in the wild mark required columns with an asterisk: "*单位编码".
-    return cell_text(value).replace(" ", "").strip("*＊")
-
-
-def _file_size(file) -> int | None:
-    size = getattr(file, "size", None)
-    if size is not None:
-        return size
-    try:
-        position = file.tell()
-        file.seek(0, io.SEEK_END)
-        size = file.tell()
-        file.seek(position)
-    except (AttributeError, OSError):
-        return None
-    return size
-
-
-def _find_header(worksheet, wanted: set[str]) -> tuple[int, list[str]] | None:
-    for number, values in enumerate(worksheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1):
-        headers = [_header_text(v) for v in values]
-        if wanted & set(headers):
-            return number, headers
-    return None
-
-
-def _read_table(file, kind: str, result: ImportResult) -> _Table | None:
-    """The data rows of the sheet for `kind`, or None after recording why the file is refused."""
-    template_hint = _("Download the template to see the expected layout.")
-    size = _file_size(file)
-    if size == 0:
-        result.refuse(_("The file is empty."))
-        return None
-    if size is not None and size > MAX_FILE_BYTES:
-        result.refuse(_("The file is larger than 5 MB. Split it into several files."))
-        return None
-    if hasattr(file, "seek"):
-        file.seek(0)
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and extensions it does not understand; they do not matter here.
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # a damaged or foreign archive raises anything from BadZipFile to KeyError
-        result.refuse(
-            _(
-                "This file is not an Excel workbook (.xlsx). Save it from Excel or WPS as “Excel workbook (*.xlsx)” "
-                "and upload it again."
-            )
-        )
-        return None
-    try:
-        return _read_sheet(workbook, kind, result, template_hint)
-    except Exception:  # read-only workbooks parse lazily, so a damaged sheet only fails here
-        result.refuse(_("The workbook could not be read: it may be damaged. Save it again from Excel and retry."))
-        return None
-    finally:
-        workbook.close()
-
-
-def _read_sheet(workbook, kind: str, result: ImportResult, template_hint: str) -> _Table | None:
-    columns = COLUMNS[kind]
-    known = {c.header for c in columns}
-    found = None
-    for worksheet in workbook.worksheets:
-        if worksheet.title == INSTRUCTIONS_SHEET:
-            continue
-        found = _find_header(worksheet, {KEY_HEADER[kind]})
-        if found:
-            break
-    if found is None:
-        other = USERS if kind == UNITS else UNITS
-        if any(_find_header(ws, {KEY_HEADER[other]}) for ws in workbook.worksheets if ws.title != INSTRUCTIONS_SHEET):
-            if other == USERS:
-                result.refuse(_("This looks like a users file. Import it on the users page."))
-            else:
-                result.refuse(_("This looks like a units file. Import it on the units page."))
-        else:
-            result.refuse(
-                _("No header row with the column %(column)s was found in the first %(n)d rows. %(hint)s")
-                % {"column": KEY_HEADER[kind], "n": HEADER_SEARCH_ROWS, "hint": template_hint}
-            )
-        return None
-    header_row, headers = found
-
-    positions: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        if header not in known:
-            continue
-        if header in positions:
-            result.refuse(_("The column %(column)s appears more than once.") % {"column": header})
-            return None
-        positions[header] = index
-    missing = [c.header for c in columns if c.required and c.header not in positions]
-    if kind == USERS and P_UNIT not in positions and P_ENTERPRISE not in positions:
-        missing.append(P_UNIT)
-    if missing:
-        result.refuse(
-            _("Missing column(s): %(columns)s. %(hint)s") % {"columns": "、".join(missing), "hint": template_hint}
-        )
-        return None
-
-    rows: list[tuple[int, dict[str, str]]] = []
-    last_row = header_row + MAX_ROWS
-    for number, values in enumerate(
-        worksheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
-    ):
-        cells = {h: cell_text(values[i]) if i < len(values) else "" for h, i in positions.items()}
-        if not any(cells.values()):
-            continue
-        if number > last_row:
-            result.refuse(_("The file has more than %(n)d rows. Split it into several files.") % {"n": MAX_ROWS})
-            return None
-        rows.append((number, cells))
-    if not rows:
-        result.refuse(_("The file has a header row but no data rows."))
-        return None
-    return _Table(present=set(positions), rows=rows)
-
-
-def _in_chunks(values: Iterable, size: int = 500):
-    # Keeps IN (…) lists short: the same code on SQLite and PostgreSQL whatever the file's size.
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _lookup(queryset, field_name: str, values: Iterable[str], *columns: str) -> dict:
-    wanted = {v for v in values if v}
-    found = {}
-    for chunk in _in_chunks(wanted):
-        for row in queryset.filter(**{f"{field_name}__in": chunk}).values_list(field_name, *columns):
-            found[row[0]] = row[1] if len(row) == 2 else row[1:]
-    return found
-
-
-def _label_value(text: str, labels: dict, values: Iterable[str]) -> str | None:
-    if text in labels:
-        return labels[text]
-    # The stored codes (department, unit_handler …) are accepted too, for files made by other systems.
-    lowered = text.lower()
-    return lowered if lowered in set(values) else None
-
-
-def _duplicate(result: ImportResult, seen: dict[str, int], key: str, row: int, column: str, what: str) -> None:
-    if key in seen:
-        result.add(
-            row,
-            column,
-            _("%(what)s “%(value)s” appears twice in the file: rows %(first)d and %(row)d.")
-            % {"what": what, "value": key, "first": seen[key], "row": row},
-        )
-    else:
-        seen[key] = row
 
 
 # Units.
@@ -496,19 +309,19 @@ def _duplicate(result: ImportResult, seen: dict[str, int], key: str, row: int, c
 
 def check_units(file) -> ImportResult:
     result = ImportResult(kind=UNITS)
-    table = _read_table(file, UNITS, result)
+    table = read_table(file, UNITS_IMPORT, result)
     if table is None:
         return result
     has_parent_column = U_PARENT in table.present
     has_sort_column = U_SORT in table.present
 
     file_codes = {cells[U_CODE] for _row, cells in table.rows if cells[U_CODE]}
-    existing = _lookup(Unit.objects.all(), "code", file_codes, "pk")
-    regions = _lookup(Region.objects.all(), "code", (cells[U_REGION] for _row, cells in table.rows), "pk")
+    existing = lookup(Unit.objects.all(), "code", file_codes, "pk")
+    regions = lookup(Region.objects.all(), "code", (cells[U_REGION] for _row, cells in table.rows), "pk")
     outside_codes = {cells.get(U_PARENT, "") for _row, cells in table.rows} - file_codes - {""}
     outside = {
         u.code: u
-        for chunk in _in_chunks(outside_codes)
+        for chunk in in_chunks(outside_codes)
         for u in Unit.objects.filter(code__in=chunk).only("pk", "code", "path")
     }
 
@@ -527,7 +340,7 @@ def check_units(file) -> ImportResult:
                 % {"value": code},
             )
         else:
-            _duplicate(result, seen, code, row, U_CODE, _("Unit code"))
+            note_duplicate(result, seen, code, row, U_CODE, _("Unit code"))
 
         if not name:
             result.add(row, U_NAME, _("The unit name is required."))
@@ -538,13 +351,13 @@ def check_units(file) -> ImportResult:
         if not cells[U_KIND]:
             result.add(row, U_KIND, _("The unit type is required."))
         else:
-            kind = _label_value(cells[U_KIND], UNIT_KIND_LABELS, Unit.Kind.values)
+            kind = label_value(cells[U_KIND], UNIT_KIND_LABELS, Unit.Kind.values)
             if kind is None:
                 result.add(
                     row,
                     U_KIND,
                     _("Unknown unit type “%(value)s”. Use one of: %(allowed)s.")
-                    % {"value": cells[U_KIND], "allowed": _labels(UNIT_KIND_LABELS)},
+                    % {"value": cells[U_KIND], "allowed": labels_text(UNIT_KIND_LABELS)},
                 )
 
         region_code = cells[U_REGION]
@@ -594,11 +407,9 @@ def check_units(file) -> ImportResult:
             )
 
     _check_cycles(result, drafts, outside)
-    # Loops are found after the row-by-row checks; the list still reads top to bottom.
-    result.errors.sort(key=lambda e: e.row or 0)
-    if result.ok:
-        result.rows = drafts
-    return result
+    result.rows = drafts
+    # Loops are found after the row-by-row checks; finish() puts the list back in row order.
+    return result.finish()
 
 
 def _check_cycles(result: ImportResult, drafts: list[UnitRow], outside: dict[str, Unit]) -> None:
@@ -609,7 +420,7 @@ def _check_cycles(result: ImportResult, drafts: list[UnitRow], outside: dict[str
     ancestor_ids = {pk for unit in outside.values() for pk in unit.ancestor_ids()}
     code_of = {
         pk: code
-        for chunk in _in_chunks(ancestor_ids)
+        for chunk in in_chunks(ancestor_ids)
         for pk, code in Unit.objects.filter(pk__in=chunk).values_list("pk", "code")
     }
 
@@ -665,16 +476,16 @@ def check_users(file, *, actor: User | None = None) -> ImportResult:
     """`actor`, when given, is the office user importing: the file may not take their office role away,
     which would lock them out of the page they are using."""
     result = ImportResult(kind=USERS)
-    table = _read_table(file, USERS, result)
+    table = read_table(file, USERS_IMPORT, result)
     if table is None:
         return result
     present = table.present
 
     for _row, cells in table.rows:
         cells[P_ENTERPRISE] = cells.get(P_ENTERPRISE, "").upper()
-    existing = _lookup(User.objects.all(), "username", (c[P_USERNAME] for _row, c in table.rows), "pk")
-    units = _lookup(Unit.objects.all(), "code", (c.get(P_UNIT, "") for _row, c in table.rows), "pk")
-    enterprises = _lookup(Enterprise.objects.all(), "credit_code", (c[P_ENTERPRISE] for _row, c in table.rows), "pk")
+    existing = lookup(User.objects.all(), "username", (c[P_USERNAME] for _row, c in table.rows), "pk")
+    units = lookup(Unit.objects.all(), "code", (c.get(P_UNIT, "") for _row, c in table.rows), "pk")
+    enterprises = lookup(Enterprise.objects.all(), "credit_code", (c[P_ENTERPRISE] for _row, c in table.rows), "pk")
 
     actor_is_office = actor is not None and actor.role_grants.filter(role=Role.OFFICE).exists()
     seen: dict[str, int] = {}
@@ -690,7 +501,7 @@ def check_users(file, *, actor: User | None = None) -> ImportResult:
                 _("“%(value)s” is not a valid user name: use letters, digits, '.', '_' or '-'.") % {"value": username},
             )
         else:
-            _duplicate(result, seen, username, row, P_USERNAME, _("User name"))
+            note_duplicate(result, seen, username, row, P_USERNAME, _("User name"))
 
         if not full_name:
             result.add(row, P_NAME, _("The full name is required."))
@@ -768,9 +579,7 @@ def check_users(file, *, actor: User | None = None) -> ImportResult:
                     fields=fields,
                 )
             )
-    if not result.ok:
-        result.rows = []
-    return result
+    return result.finish()
 
 
 def _parse_roles(result: ImportResult, row: int, text: str) -> list[str]:
@@ -780,7 +589,7 @@ def _parse_roles(result: ImportResult, row: int, text: str) -> list[str]:
     roles: list[str] = []
     unknown: list[str] = []
     for label in filter(None, ROLE_SEPARATORS.split(text)):
-        role = _label_value(label, ROLE_LABELS, Role.values)
+        role = label_value(label, ROLE_LABELS, Role.values)
         if role is None:
             unknown.append(label)
         elif role not in roles:
@@ -790,7 +599,7 @@ def _parse_roles(result: ImportResult, row: int, text: str) -> list[str]:
             row,
             P_ROLES,
             _("Unknown role(s) %(labels)s. Use: %(allowed)s.")
-            % {"labels": "、".join(f"“{label}”" for label in unknown), "allowed": _labels(ROLE_LABELS)},
+            % {"labels": "、".join(f"“{label}”" for label in unknown), "allowed": labels_text(ROLE_LABELS)},
         )
         return []
     return roles
@@ -816,56 +625,4 @@ def generate_password(length: int = 10) -> str:
 
 def build_template(kind: str) -> bytes:
     """An empty workbook to fill in: the header row, one example row, and a 说明 sheet on each column."""
-    columns = COLUMNS[kind]
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Units") if kind == UNITS else _("Users")
-    sheet.append([c.header for c in columns])
-    sheet.append([c.example for c in columns])
-    bold = Font(bold=True)
-    example_font = Font(italic=True, color="6B7280")
-    required_fill = PatternFill("solid", fgColor="FDE68A")
-    for index, column in enumerate(columns, start=1):
-        header = sheet.cell(row=1, column=index)
-        header.font = bold
-        sheet.cell(row=2, column=index).font = example_font
-        if column.required:
-            header.fill = required_fill
-        letter = header.column_letter
-        sheet.column_dimensions[letter].width = max(14, len(column.header) * 3)
-        if column.text_format:
-            # Typed into a text column, a division code or phone number keeps its digits exactly.
-            for row in range(2, 1001):
-                sheet.cell(row=row, column=index).number_format = "@"
-    sheet.freeze_panes = "A2"
-
-    notes = workbook.create_sheet(INSTRUCTIONS_SHEET)
-    notes.append([_("Column"), _("Required"), _("Explanation"), _("Allowed values")])
-    for cell in notes[1]:
-        cell.font = bold
-    for column in columns:
-        notes.append([column.header, column.requirement, str(column.note), column.allowed])
-    notes.append([])
-    notes.append(
-        [
-            _("Rows"),
-            "",
-            _(
-                "Fill in one row per %(what)s from row 2 on. Row 2 (in grey) is an example: overwrite or delete it, or it "
-                "will be imported too. Columns marked in yellow are required. Blank rows are skipped. If any row is "
-                "wrong, nothing is imported and every mistake is listed with its row and column."
-            )
-            % {"what": _("unit") if kind == UNITS else _("person")},
-            "",
-        ]
-    )
-    for letter, width in (("A", 18), ("B", 10), ("C", 80), ("D", 60)):
-        notes.column_dimensions[letter].width = width
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in notes.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = wrap
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return core_imports.build_template(SPECS[kind])
