@@ -57,7 +57,7 @@ NAVIGATION = [
     NavItem(_("Units"), "unit_list", STAFF),
     NavItem(_("Users"), "user_list", STAFF),
     NavItem(_("Working-day calendar"), "calendar", STAFF),
-    NavItem(_("Import"), "import_units", OFFICE),
+    NavItem(_("Import"), "import_index", OFFICE),
     NavItem(_("API tokens"), "token_list", OFFICE),
     NavItem(_("Login log"), "login_log", OVERSIGHT),
     NavItem(_("Operation log"), "operation_log", OVERSIGHT),

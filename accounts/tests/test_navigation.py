@@ -22,7 +22,7 @@ def test_an_enterprise_account_without_an_enterprise_gets_no_broken_link(county,
 
 def test_office_sees_the_registry_and_the_imports(county):
     urls = _urls(county.office_user)
-    for name in ("enterprise_list", "warning_list", "pool_overview", "linkage_list", "plan_list", "import_units"):
+    for name in ("enterprise_list", "warning_list", "pool_overview", "linkage_list", "plan_list", "import_index"):
         assert reverse(name) in urls
     assert reverse("enterprise_detail", args=[county.ent_a.pk]) not in urls
 

@@ -20,19 +20,22 @@ from core.workdays import missing_schedule_years
 
 # The navigation entries, by URL name, and who sees them.
 EVERYONE_NAV = {"home"}
-STAFF_NAV = EVERYONE_NAV | {"unit_list", "user_list", "calendar"}
+REGISTRY_NAV = {"enterprise_list", "warning_list", "loss_ratio", "pool_overview", "linkage_list", "plan_list"}
+STAFF_NAV = EVERYONE_NAV | REGISTRY_NAV | {"visit_list", "unit_list", "user_list", "calendar"}
+VISITOR_NAV = STAFF_NAV | {"visit_create"}
+ENTERPRISE_NAV = EVERYONE_NAV | {"my_figures", "visit_list"}
 OVERSIGHT_NAV = {"login_log", "operation_log"}
-OFFICE_NAV = STAFF_NAV | OVERSIGHT_NAV | {"import_units", "token_list"}
-ALL_NAV = OFFICE_NAV
+OFFICE_NAV = VISITOR_NAV | OVERSIGHT_NAV | {"import_index", "token_list"}
+ALL_NAV = OFFICE_NAV | ENTERPRISE_NAV
 
 # role (panel-<role>) -> (attribute of the `county` fixture, the navigation entries that role sees)
 ROLES = {
     "office": ("office_user", OFFICE_NAV),
-    "leader": ("leader", STAFF_NAV),
-    "unit_head": ("gxj_head", STAFF_NAV),
-    "unit_handler": ("gxj_handler", STAFF_NAV),
-    "cadre": ("cadre", STAFF_NAV),
-    "enterprise": ("ent_a_user", EVERYONE_NAV),
+    "leader": ("leader", VISITOR_NAV),
+    "unit_head": ("gxj_head", VISITOR_NAV),
+    "unit_handler": ("gxj_handler", VISITOR_NAV),
+    "cadre": ("cadre", VISITOR_NAV),
+    "enterprise": ("ent_a_user", ENTERPRISE_NAV),
     "auditor": ("auditor", STAFF_NAV | OVERSIGHT_NAV),
 }
 
