@@ -6,11 +6,21 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from accounts.models import Role
 from conftest import PASSWORD
 from enterprises.models import EnterpriseWarning, MonthlyFigure, WarningLevel
 from enterprises.services.figures import figure_save
+
+
+@pytest.fixture(autouse=True)
+def in_english(settings):
+    """The assertions read the English messages; the site's default language is Chinese."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 SEP, OCT, NOV, DEC = date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)
 Source = MonthlyFigure.Source

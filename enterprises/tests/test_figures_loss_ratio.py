@@ -6,11 +6,21 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from conftest import PASSWORD, make_credit_code
 from enterprises.models import Enterprise, Industry, MonthlyFigure
 from enterprises.selectors.figures import loss_ratio
+
+
+@pytest.fixture(autouse=True)
+def in_english(settings):
+    """The assertions read the English messages; the site's default language is Chinese."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 D = Decimal
 serial = iter(range(500, 10_000))

@@ -8,10 +8,20 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.utils import translation
 
 from enterprises.models import MonthlyFigure, WarningLevel
 from enterprises.selectors.figures import add_months
 from enterprises.services.warnings import warning_flag, warnings_refresh
+
+
+@pytest.fixture(autouse=True)
+def in_english(settings):
+    """The assertions read the English messages; the site's default language is Chinese."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 PANEL = Template("{% load figures_panels %}{% figures_panel enterprise %}")
 

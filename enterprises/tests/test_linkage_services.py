@@ -3,11 +3,21 @@ roll-over (三联机制, seed 003)."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from accounts.models import Role
 from accounts.scope import current_year
 from enterprises.models import Linkage
 from enterprises.services.linkage import linkage_set, linkages_copy_year
+
+
+@pytest.fixture(autouse=True)
+def in_english(settings):
+    """The assertions read the English messages; the site's default language is Chinese."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 YEAR = current_year()
 

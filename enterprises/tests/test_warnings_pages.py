@@ -6,12 +6,22 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.models import Role, Scope, UserRole
 from conftest import PASSWORD, make_credit_code
 from enterprises.models import Enterprise, EnterpriseWarning, MonthlyFigure, WarningLevel
 from enterprises.services.warnings import warning_flag, warnings_refresh
+
+
+@pytest.fixture(autouse=True)
+def in_english(settings):
+    """The assertions read the English messages; the site's default language is Chinese."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 Rule = EnterpriseWarning.Rule
 

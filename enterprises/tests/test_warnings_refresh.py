@@ -7,12 +7,22 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.utils import translation
 
 from conftest import make_credit_code
 from enterprises.models import Enterprise, EnterpriseWarning, MonthlyFigure, WarningLevel
 from enterprises.selectors.figures import add_months
 from enterprises.services.warnings import warning_flag, warning_resolve, warnings_refresh
 from enterprises.tasks import refresh_warnings
+
+
+@pytest.fixture(autouse=True)
+def in_english(settings):
+    """The assertions read the English messages; the site's default language is Chinese."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 OCT = date(2026, 10, 1)
 Rule = EnterpriseWarning.Rule
