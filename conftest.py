@@ -18,7 +18,7 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Region, Role, Unit, User, UserRole
 from enterprises.models import Enterprise, Linkage
@@ -31,6 +31,15 @@ def make_credit_code(serial: int) -> str:
     """A well-formed credit code: 91 (enterprise, company) + a 430522 region + a 9-character body."""
     first17 = f"91430522{serial:09d}"
     return first17 + credit_code_check_char(first17)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    # A request through LocaleMiddleware leaves its language active on the thread; without this reset a
+    # test's messages would depend on which test ran before it on the same worker.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.models import User
@@ -14,6 +15,15 @@ from accounts.scope import current_year
 from conftest import make_credit_code
 from enterprises.models import AssistancePlan, Enterprise, Linkage, PlanGoal, PlanProgress
 from enterprises.tests.test_plans_support import make_plan
+
+
+@pytest.fixture(autouse=True)
+def in_english(settings):
+    """The assertions read the English messages; the site's default language is Chinese."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 # Shared fixtures: plan_c, plan_a, stranger, login.
 pytest_plugins = ["enterprises.tests.test_plans_support"]

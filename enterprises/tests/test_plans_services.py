@@ -6,12 +6,21 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.scope import current_year
 from enterprises.models import AssistancePlan, Linkage, PlanGoal, PlanProgress
 from enterprises.services import plans as services
+
+
+@pytest.fixture(autouse=True)
+def in_english(settings):
+    """The assertions read the English messages; the site's default language is Chinese."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 # Shared fixtures: plan_c, plan_a, stranger, login.
 pytest_plugins = ["enterprises.tests.test_plans_support"]

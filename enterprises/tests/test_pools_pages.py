@@ -6,11 +6,20 @@ from datetime import date
 
 import pytest
 from django.template import Context, Template
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from conftest import PASSWORD, make_credit_code
 from enterprises.models import CultivationPool, Enterprise, PoolMembership
+
+
+@pytest.fixture(autouse=True)
+def in_english(settings):
+    """The assertions read the English messages; the site's default language is Chinese."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 Kind = CultivationPool.Kind
 YEAR = timezone.localdate().year
