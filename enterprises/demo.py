@@ -1386,9 +1386,9 @@ def _visit_day(rng: random.Random, month: date, today: date) -> date:
 
 
 def _visits(rng: random.Random, links: list[Link], calendar: Calendar) -> tuple[int, int]:
-    """The last twelve months and this month so far: each cadre visits each linked enterprise in most
-    months (each cadre with their own diligence, fewer at the Spring Festival), leaders call on their key
-    enterprises some quarters; some visits find problems."""
+    """The last twelve months and this month so far: each linked cadre visits each of their enterprises in
+    most months (each cadre with their own diligence, fewer at the Spring Festival), leaders call on their
+    key enterprises some quarters; some visits find problems."""
     today = calendar.today
     months = [month_start(today, back) for back in range(12, -1, -1)]
     days_in_month = (month_start(today, -1) - timedelta(days=1)).day
@@ -1446,15 +1446,15 @@ def _visits(rng: random.Random, links: list[Link], calendar: Calendar) -> tuple[
             if cadre.pk not in diligence:
                 diligence[cadre.pk] = rng.uniform(0.6, 0.99)
         for month in months:
-            if link.cadres:
-                visitor = link.cadres[0] if len(link.cadres) == 1 or rng.random() < 0.75 else link.cadres[1]
-                chance = diligence[visitor.pk] * (0.85 if month.month == 2 else 1.0)
+            # Each linked cadre answers for the visit (the coverage page counts a cadre's own visits).
+            for cadre in link.cadres:
+                chance = diligence[cadre.pk] * (0.85 if month.month == 2 else 1.0)
                 if month == months[-1]:
                     chance *= today.day / days_in_month
                 if rng.random() < chance:
-                    visit(link, visitor, month)
-                    if rng.random() < 0.08:
-                        visit(link, rng.choice(link.cadres), month)
+                    visit(link, cadre, month)
+                    if rng.random() < 0.05:  # a follow-up call about what the visit found
+                        visit(link, cadre, month, [Visit.Mode.PHONE], [1])
             if link.leader and link.firm.is_key and month.month % 3 == 0 and rng.random() < 0.35:
                 visit(link, link.leader, month, [Visit.Mode.ONSITE, Visit.Mode.MEETING], [70, 30])
     flush()

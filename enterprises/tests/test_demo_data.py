@@ -300,6 +300,22 @@ def test_visits_cover_most_linked_enterprises_every_month(built):
     assert 0.1 <= VisitProblem.objects.values("visit").distinct().count() / Visit.objects.count() <= 0.3
 
 
+def test_each_cadre_visits_most_of_their_own_enterprises_each_month(built):
+    # As the coverage page counts: a cadre's linked enterprises that the cadre visited in the month.
+    month = month_start(timezone.localdate(), 1)
+    linked = defaultdict(set)
+    for enterprise_id, cadre_id in Linkage.objects.filter(year=month.year).values_list("enterprise_id", "cadres"):
+        if cadre_id:
+            linked[cadre_id].add(enterprise_id)
+    visited = defaultdict(set)
+    for enterprise_id, visitor_id in Visit.objects.filter(
+        visited_on__year=month.year, visited_on__month=month.month
+    ).values_list("enterprise_id", "visitor_id"):
+        visited[visitor_id].add(enterprise_id)
+    shares = [len(visited[cadre] & enterprises) / len(enterprises) for cadre, enterprises in linked.items()]
+    assert 0.6 <= sum(shares) / len(shares) <= 0.95
+
+
 def test_visitors_are_the_enterprises_linked_people_and_record_their_unit(built):
     year = timezone.localdate().year
     people = defaultdict(set)
@@ -333,8 +349,16 @@ def fingerprint():
     return (
         MonthlyFigure.objects.aggregate(r=Sum("revenue"), p=Sum("total_profit"), e=Sum("electricity")),
         Visit.objects.count(),
-        list(PlanGoal.objects.order_by("plan__enterprise__credit_code", "sort_order").values_list("name", "target")),
-        list(PoolMembership.objects.order_by("pool__kind", "enterprise__credit_code").values_list("entered_on")),
+        list(
+            PlanGoal.objects.order_by("plan__enterprise__credit_code", "plan__year", "sort_order", "name").values_list(
+                "name", "target"
+            )
+        ),
+        list(
+            PoolMembership.objects.order_by("pool__kind", "pool__year", "enterprise__credit_code").values_list(
+                "entered_on"
+            )
+        ),
     )
 
 
