@@ -648,7 +648,15 @@ def _bulk(model, rows: Iterable, batch: int = 20 * BATCH) -> int:
     return total
 
 
-def _figures(rng: random.Random, ctx: DemoContext, firms: list[Firm], calendar: Calendar) -> int:
+def reports_figures(rng: random.Random, firm: Firm, share: float) -> bool:
+    """Whether the enterprise has monthly figures: every above-scale, key, tagged or near-the-line one (the
+    statistics office follows them monthly), and `share` of the ordinary small ones."""
+    if share >= 1 or firm.above_scale or firm.is_key or firm.near_line or firm.tags:
+        return True
+    return rng.random() < share
+
+
+def _figures(rng: random.Random, ctx: DemoContext, firms: list[Firm], calendar: Calendar, share: float) -> int:
     """Insert the figures from plain tuples, bypassing bulk_create: its per-field preparation costs about
     five times the whole generation, which at province scale (12 million rows) is the difference between
     minutes and most of an hour. PostgreSQL takes them with COPY, other databases with executemany. The
@@ -673,7 +681,8 @@ def _figures(rng: random.Random, ctx: DemoContext, firms: list[Firm], calendar: 
     chunk: list[tuple] = []
     with connection.cursor() as cursor:
         for number, firm in enumerate(firms, start=1):
-            chunk += _figure_rows(rng, firm, calendar, periods, stamp)
+            if reports_figures(rng, firm, share):
+                chunk += _figure_rows(rng, firm, calendar, periods, stamp)
             if len(chunk) >= 20 * BATCH:
                 write(cursor, chunk)
                 total += len(chunk)
@@ -1501,8 +1510,12 @@ def build(rng: random.Random, scale: Scale, ctx: DemoContext) -> None:
         f"enterprises: {len(firms):,} ({sum(f.above_scale for f in firms):,} above-scale, "
         f"{sum(f.is_key for f in firms):,} key)"
     )
-    figures = _figures(streams["figures"], ctx, firms, calendar)
-    ctx.progress(f"monthly figures: {figures:,} ({calendar.periods[0]:%Y-%m} to {calendar.last_month:%Y-%m})")
+    figures = _figures(streams["figures"], ctx, firms, calendar, scale.figure_share)
+    reporting = figures // len(calendar.periods)
+    ctx.progress(
+        f"monthly figures: {figures:,} of {reporting:,} enterprises "
+        f"({calendar.periods[0]:%Y-%m} to {calendar.last_month:%Y-%m})"
+    )
     flags, changed = _warnings(streams["warnings"], ctx, firms, calendar)
     ctx.progress(f"warnings: {flags:,} office flags; levels changed on {changed:,} enterprises")
     pools = _pools(streams["pools"], firms, calendar)

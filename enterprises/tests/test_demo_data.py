@@ -370,3 +370,17 @@ def test_reset_rebuilds_the_same_data_from_the_same_seed(built, monkeypatch):
     call_command("demo", "--scale", "county", "--seed", SEED, "--reset", stdout=io.StringIO())
     assert {model: model.objects.count() for model in tables} == counts
     assert fingerprint() == before
+
+
+def test_with_a_smaller_figure_share_the_followed_enterprises_still_report(built, monkeypatch):
+    # The province's setting taken to the extreme: no ordinary small enterprise reports.
+    monkeypatch.setitem(accounts_demo.SCALES, "county", dataclasses.replace(SCALE, enterprises=400, figure_share=0))
+    call_command("demo", "--scale", "county", "--seed", SEED, "--reset", stdout=io.StringIO())
+    reporting = set(MonthlyFigure.objects.values_list("enterprise_id", flat=True).distinct())
+    followed = Enterprise.objects.filter(Q(above_scale=True) | Q(is_key=True) | ~Q(tags=None))
+    assert set(followed.values_list("pk", flat=True)) <= reporting
+    assert 0 < len(reporting) < Enterprise.objects.count()
+    assert MonthlyFigure.objects.count() == 24 * len(reporting)
+    # Pools and plans only ever name enterprises whose figures back them.
+    assert not PoolMembership.objects.filter(pool__kind=Kind.SMALL_TO_SCALE).exclude(enterprise__in=reporting).exists()
+    assert not AssistancePlan.objects.exclude(enterprise__in=reporting).exists()
