@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.demo import BATCH, DemoContext, Jurisdiction, People, Scale, insert_users
 from accounts.models import Region, Role, User
+from core.periods import add_months
 from enterprises.models import (
     ABOVE_SCALE_REVENUE,
     AssistancePlan,
@@ -267,8 +268,8 @@ class Calendar:
 
 
 def month_start(day: date, back: int = 0) -> date:
-    index = day.year * 12 + day.month - 1 - back
-    return date(index // 12, index % 12 + 1, 1)
+    """The first day of the month `back` months before `day`'s."""
+    return add_months(day.replace(day=1), -back)
 
 
 def make_calendar(today: date, months: int) -> Calendar:

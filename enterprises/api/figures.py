@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 
 from accounts.models import STAFF_ROLES, Region, Role
 from accounts.scope import get_for_user, has_role
+from core.periods import current_month, parse_month
 from enterprises.models import Enterprise, EnterpriseWarning, WarningLevel
 from enterprises.selectors import figures as selectors
 from enterprises.services import figures as figure_services
@@ -24,7 +25,7 @@ router = Router(tags=["figures"])
 def _month(text: str | None, param: str) -> date | None:
     if not text:
         return None
-    period = selectors.parse_period(text)
+    period = parse_month(text)
     if period is None:
         raise HttpError(422, f"{param}: “{text}” is not a month; write it as YYYY-MM, e.g. 2026-10.")
     return period
@@ -103,7 +104,7 @@ def _month_out(period: date, figure) -> dict:
 )
 def year_figures(request, enterprise_id: int, year: int | None = None):
     enterprise = get_for_user(request.user, Enterprise, pk=enterprise_id)
-    this_year = selectors.current_period().year
+    this_year = current_month().year
     year = year or this_year
     if not 2000 <= year <= this_year:
         raise HttpError(422, f"year must be between 2000 and {this_year}.")
@@ -253,7 +254,7 @@ def _loss_row(row: selectors.LossRatioRow) -> dict:
 def loss_ratio(request, period: str | None = None, region: int | None = None):
     _require_staff(request)
     month = _month(period, "period") or selectors.last_complete_period()
-    if month > selectors.current_period():
+    if month > current_month():
         raise HttpError(422, "period must not be in the future.")
     chosen = get_for_user(request.user, Region, pk=region) if region else selectors.default_region(request.user)
     if chosen is None:

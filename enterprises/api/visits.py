@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from accounts.models import STAFF_ROLES, Role
 from accounts.scope import get_for_user, has_role
+from core.periods import current_month, parse_month
 from enterprises.models import Enterprise, Visit
 from enterprises.selectors import visits as selectors
 from enterprises.services.visits import may_change_visit, visit_delete, visit_record, visit_update
@@ -119,7 +120,7 @@ class VisitCoverageOut(Schema):
 def _month(raw: str | None) -> dt.date | None:
     if raw in (None, ""):
         return None
-    month = selectors.parse_month(raw)
+    month = parse_month(raw)
     if month is None:
         raise HttpError(422, f"month must look like 2026-11, not “{raw}”.")
     return month
@@ -153,7 +154,7 @@ def list_visits(request, filters: Query[VisitFilters]):
 @router.get("/visits/coverage", response=VisitCoverageOut, summary="Monthly visit coverage per cadre and per unit")
 def visit_coverage(request, month: str | None = None, sort: str = "coverage"):
     _require(request, *STAFF_ROLES)
-    first = _month(month) or selectors.this_month()
+    first = _month(month) or current_month()
     if sort not in selectors.COVERAGE_SORTS:
         raise HttpError(422, f"sort must be one of: {', '.join(selectors.COVERAGE_SORTS)}.")
     return {

@@ -8,18 +8,17 @@ reported; the same period last year sums the same calendar months of the year be
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet, Sum
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
 from accounts.scope import scoped
+from core.periods import add_months, current_month, months_between
 from enterprises.models import Enterprise, EnterpriseWarning, Industry, MonthlyFigure
 
 FIGURE_FIELDS = MonthlyFigure.FIGURE_FIELDS
@@ -39,47 +38,14 @@ LOSS_RATIO_TARGET = Decimal("4")
 PROFIT_GROWTH_TARGET = Decimal("12")
 
 ONE_DECIMAL = Decimal("0.1")
-_PERIOD_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 # Months.
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(period: date, months: int) -> date:
-    year, month_index = divmod(period.year * 12 + period.month - 1 + months, 12)
-    return date(year, month_index + 1, 1)
-
-
-def current_period() -> date:
-    return month_start(timezone.localdate())
-
-
 def last_complete_period() -> date:
     """The month whose figures are expected by now: the one before the current month."""
-    return add_months(current_period(), -1)
-
-
-def parse_period(text: str | None) -> date | None:
-    """“2026-10” → date(2026, 10, 1); None for anything else."""
-    match = _PERIOD_PATTERN.match((text or "").strip())
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    if not (1900 <= year <= 2999 and 1 <= month <= 12):
-        return None
-    return date(year, month, 1)
-
-
-def months_between(first: date, last: date) -> list[date]:
-    months, period = [], first
-    while period <= last:
-        months.append(period)
-        period = add_months(period, 1)
-    return months
+    return add_months(current_month(), -1)
 
 
 def growth_percent(current, previous) -> Decimal | None:
@@ -236,7 +202,7 @@ def year_grid(*, enterprise: Enterprise, year: int) -> YearGrid:
     rows = figure_rows(enterprise, date(year - 1, 1, 1), date(year, 12, 1))
     this_year = [period for period in rows if period.year == year]
     ytd_through = max(this_year) if this_year else None
-    now = current_period()
+    now = current_month()
     months = [
         GridMonth(period, rows.get(period), period > now)
         for period in months_between(date(year, 1, 1), date(year, 12, 1))

@@ -15,15 +15,25 @@ from django.utils import timezone
 
 from accounts.models import Region, User
 from accounts.scope import scope_q, scoped
-from enterprises.models import CultivationPool, Enterprise, EnterpriseWarning, Industry, MonthlyFigure, PoolMembership
+from core.periods import add_months
+from enterprises.models import (
+    ABOVE_SCALE_REVENUE,
+    CultivationPool,
+    Enterprise,
+    EnterpriseWarning,
+    Industry,
+    MonthlyFigure,
+    PoolMembership,
+)
+from enterprises.services.warnings import EXIT_RISK_BLUE_BELOW, EXIT_RISK_WINDOW_MONTHS
 
 Kind = CultivationPool.Kind
 
 # Seed 004 §14: 准规上 are enterprises close to the above-scale line (2000 万元 a year); 易退库 are above-scale
-# enterprises close enough to it to fall back below. Money in 万元.
+# enterprises close enough to it to fall back below: the same band as the blue exit-risk warning. Money in 万元.
 NEAR_SCALE_MIN_REVENUE = Decimal("1500")
-NEAR_SCALE_MAX_REVENUE = Decimal("2000")
-EXIT_RISK_REVENUE = Decimal("2400")
+NEAR_SCALE_MAX_REVENUE = ABOVE_SCALE_REVENUE
+EXIT_RISK_REVENUE = EXIT_RISK_BLUE_BELOW
 SUGGESTION_LIMIT = 50
 
 GROWTH_SUGGESTION_KINDS = (Kind.NEAR_SCALE, Kind.SMALL_TO_SCALE)
@@ -212,8 +222,7 @@ def trailing_window(as_of: date | None = None) -> tuple[date, date] | None:
     latest = MonthlyFigure.objects.filter(period__lte=as_of.replace(day=1)).aggregate(latest=Max("period"))["latest"]
     if latest is None:
         return None
-    months = latest.year * 12 + latest.month - 1 - 11
-    return date(months // 12, months % 12 + 1, 1), latest
+    return add_months(latest, 1 - EXIT_RISK_WINDOW_MONTHS), latest
 
 
 def suggestion_rule(kind: str) -> str | None:

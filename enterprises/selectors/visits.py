@@ -19,35 +19,18 @@ from django.db.models import (
     Value,
     When,
 )
-from django.utils import timezone
 
 from accounts.models import Role, Unit, User
 from accounts.scope import current_year, scoped
+from core.periods import add_months
 from enterprises.models import Enterprise, Linkage, Visit, VisitProblem
 from enterprises.selectors.linkage import subquery_count
 
 SEARCH_LIMIT = 20
 
 
-def parse_month(raw: str | None) -> dt.date | None:
-    """ "2026-11" → 2026-11-01; None for anything else."""
-    try:
-        year, month = (int(part) for part in (raw or "").strip().split("-"))
-        return dt.date(year, month, 1)
-    except (TypeError, ValueError):
-        return None
-
-
-def this_month() -> dt.date:
-    return timezone.localdate().replace(day=1)
-
-
-def next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
 def _in_month(month: dt.date, field: str = "visited_on") -> Q:
-    return Q(**{f"{field}__gte": month, f"{field}__lt": next_month(month)})
+    return Q(**{f"{field}__gte": month, f"{field}__lt": add_months(month, 1)})
 
 
 def visit_list(

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scope import has_role, scoped
+from core.periods import current_month, month_start
 from enterprises.models import Enterprise, MonthlyFigure
-from enterprises.selectors.figures import FIGURE_FIELDS, current_period, month_start
+from enterprises.selectors.figures import FIGURE_FIELDS
 from enterprises.services.warnings import warnings_refresh
 
 Source = MonthlyFigure.Source
@@ -45,7 +46,7 @@ def _clean_period(period) -> date:
     if not isinstance(period, date):
         raise ValidationError({"period": _("Give the month as a date.")})
     period = month_start(period)
-    if period > current_period():
+    if period > current_month():
         raise ValidationError({"period": _("Figures cannot be entered for a month that has not begun yet.")})
     return period
 

@@ -11,28 +11,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, Unit, User
 from accounts.scope import current_year, is_office
+from core.periods import check_programme_year
 from enterprises.models import Enterprise, Linkage
 
 # A linkage is planned at most one year ahead; anything older than the registry is a typing mistake.
-EARLIEST_YEAR = 2000
 
 
 def _require_office(actor: User) -> None:
     if not is_office(actor):
         raise PermissionDenied(_("Only the coordinating office can change linkages."))
-
-
-def check_year(year: int) -> None:
-    latest = current_year() + 1
-    if not EARLIEST_YEAR <= year <= latest:
-        raise ValidationError(
-            {
-                "year": ValidationError(
-                    _("Choose a year from %(first)s to %(last)s.") % {"first": EARLIEST_YEAR, "last": latest},
-                    code="year_out_of_range",
-                )
-            }
-        )
 
 
 def _holding(users: list[User], role: str) -> set[int]:
@@ -91,7 +78,7 @@ def linkage_set(
     """Set an enterprise's linkage for a year, creating it or replacing what was there. Any part may be left
     empty; the coverage view lists key enterprises with empty parts."""
     _require_office(actor)
-    check_year(year)
+    check_programme_year(year)
     cadres = list({cadre.pk: cadre for cadre in cadres}.values())
     _validate(leader=leader, lead_unit=lead_unit, cadres=cadres)
     note = (note or "").strip()
@@ -129,7 +116,7 @@ def linkages_copy_year(*, actor: User, from_year: int | None = None, to_year: in
     _require_office(actor)
     to_year = to_year or current_year()
     from_year = from_year or to_year - 1
-    check_year(to_year)
+    check_programme_year(to_year)
     if from_year == to_year:
         raise ValidationError(_("Copy from one year to another, not onto the same year."), code="same_year")
     leaders = set(User.objects.filter(is_active=True, role_grants__role=Role.LEADER).values_list("pk", flat=True))

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, Role
-from accounts.scope import current_year, get_for_user, has_role
+from accounts.scope import get_for_user, has_role
+from core.periods import check_programme_year
 from enterprises.models import AssistancePlan, Enterprise, Linkage, PlanGoal, PlanProgress
 
 # Marks a keyword the caller did not pass, so that None can still mean "clear this value".
@@ -26,8 +27,6 @@ UNSET = object()
 DERIVE = "derive"
 
 # A plan may be drawn up for next year ahead of time, never further out.
-YEARS_AHEAD = 1
-EARLIEST_YEAR = 2000
 MAX_PROGRESS_LENGTH = 4000
 
 Category = AssistancePlan.Category
@@ -265,15 +264,6 @@ def _clean_category(category: str) -> str:
     return category
 
 
-def _clean_year(year) -> int:
-    latest = current_year() + YEARS_AHEAD
-    if not isinstance(year, int) or not EARLIEST_YEAR <= year <= latest:
-        raise ValidationError(
-            {"year": _("The year must be between %(first)s and %(last)s.") % {"first": EARLIEST_YEAR, "last": latest}}
-        )
-    return year
-
-
 def plan_create(
     *,
     actor,
@@ -287,7 +277,7 @@ def plan_create(
     """Draw up an enterprise's plan for a year with at least one goal. `goals` are dicts with name, target
     and optionally unit_of_measure, baseline, actual and achieved."""
     enterprise = get_for_user(actor, Enterprise, pk=enterprise_id)
-    year = _clean_year(year)
+    year = check_programme_year(year)
     _require_editor(actor, enterprise, year)
     errors = {}
     try:

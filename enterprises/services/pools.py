@@ -16,14 +16,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.scope import get_for_user, is_office
+from core.periods import check_programme_year
 from enterprises.models import CultivationPool, Enterprise, PoolMembership
 from enterprises.selectors.pools import next_tier
 
 NOTE_LENGTH = PoolMembership._meta.get_field("note").max_length
 REASON_LENGTH = PoolMembership._meta.get_field("exit_reason").max_length
 # Pools before this year are not plausible, and a year far ahead is a typing mistake.
-FIRST_YEAR = 2000
-YEARS_AHEAD = 1
 
 
 class _Unset:
@@ -37,14 +36,6 @@ UNSET = _Unset()
 def _require_office(actor: User) -> None:
     if not is_office(actor):
         raise PermissionDenied(_("Only the coordinating office can change cultivation pools."))
-
-
-def _check_year(year: int) -> None:
-    last = timezone.localdate().year + YEARS_AHEAD
-    if not FIRST_YEAR <= year <= last:
-        raise ValidationError(
-            {"year": _("The year must be between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": last}}
-        )
 
 
 def _check_target(target: int | None) -> None:
@@ -66,7 +57,7 @@ def pool_create(*, actor: User, kind: str, year: int, target: int | None = None,
     _require_office(actor)
     if kind not in CultivationPool.Kind.values:
         raise ValidationError({"kind": _("“%(kind)s” is not a kind of pool.") % {"kind": kind}})
-    _check_year(year)
+    check_programme_year(year)
     _check_target(target)
     if CultivationPool.objects.filter(kind=kind, year=year).exists():
         raise ValidationError(
@@ -93,7 +84,7 @@ def pools_create_for_year(*, actor: User, year: int) -> list[CultivationPool]:
     """Create every kind of pool the year does not have yet; returns the pools created (none when the year
     is complete)."""
     _require_office(actor)
-    _check_year(year)
+    check_programme_year(year)
     present = set(CultivationPool.objects.filter(year=year).values_list("kind", flat=True))
     missing = [CultivationPool(kind=kind, year=year) for kind in CultivationPool.Kind.values if kind not in present]
     # ignore_conflicts: a pool created meanwhile by someone else is simply not created twice.

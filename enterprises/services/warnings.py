@@ -30,8 +30,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.scope import is_office, scoped
+from core.periods import add_months, current_month, month_start, months_between
 from enterprises.models import ABOVE_SCALE_REVENUE, Enterprise, EnterpriseWarning, MonthlyFigure, WarningLevel
-from enterprises.selectors.figures import add_months, current_period, month_start, months_between
 
 Rule = EnterpriseWarning.Rule
 
@@ -270,7 +270,7 @@ def warnings_refresh(*, enterprise_ids=None, as_of: date | None = None) -> int:
     """Recompute the computed warnings and Enterprise.warning_level of the given enterprises (None: all) from
     their figures up to `as_of` (default: this month). Returns how many enterprises changed (a warning raised,
     resolved or changed level, or a new warning_level). A bounded number of queries per batch of enterprises."""
-    as_of = month_start(as_of) if as_of else current_period()
+    as_of = month_start(as_of) if as_of else current_month()
     now = timezone.now()
     changed = 0
     # Reasons are stored text: write them in the site's language whoever triggered the refresh.

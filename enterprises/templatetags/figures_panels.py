@@ -7,6 +7,7 @@ from django.template.defaultfilters import floatformat
 
 from accounts.models import STAFF_ROLES
 from accounts.scope import has_role, is_office
+from core.periods import add_months
 from enterprises.forms.figures import WarningFlagForm
 from enterprises.selectors import figures as selectors
 from enterprises.services.figures import entry_source
@@ -22,7 +23,7 @@ def figures_panel(context, enterprise):
     warnings and the office's flag form. A handful of queries, however many months or warnings."""
     user = context["user"]
     latest = selectors.latest_period(enterprise)
-    rows = selectors.figure_rows(enterprise, selectors.add_months(latest, 1 - CHART_MONTHS), latest) if latest else {}
+    rows = selectors.figure_rows(enterprise, add_months(latest, 1 - CHART_MONTHS), latest) if latest else {}
     is_staff = has_role(user, *STAFF_ROLES)
     office = is_office(user)
     return {

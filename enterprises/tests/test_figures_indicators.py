@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from conftest import PASSWORD
+from core.periods import parse_month
 from enterprises.models import MonthlyFigure
-from enterprises.selectors.figures import enterprise_indicators, growth_percent, parse_period
+from enterprises.selectors.figures import enterprise_indicators, growth_percent
 
 D = Decimal
 
@@ -51,8 +52,8 @@ def test_growth_percent():
 
 
 def test_parse_period():
-    assert parse_period("2026-10") == date(2026, 10, 1) and parse_period("2026-1") == date(2026, 1, 1)
-    assert parse_period("2026-13") is None and parse_period("2026/10") is None and parse_period(None) is None
+    assert parse_month("2026-10") == date(2026, 10, 1) and parse_month("2026-1") == date(2026, 1, 1)
+    assert parse_month("2026-13") is None and parse_month("2026/10") is None and parse_month(None) is None
 
 
 def test_indicators_of_a_month(figures, django_assert_num_queries):

@@ -10,8 +10,8 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import translation
 
+from core.periods import add_months
 from enterprises.models import MonthlyFigure, WarningLevel
-from enterprises.selectors.figures import add_months
 from enterprises.services.warnings import warning_flag, warnings_refresh
 
 

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.utils import translation
 
 from conftest import make_credit_code
+from core.periods import add_months
 from enterprises.models import Enterprise, EnterpriseWarning, MonthlyFigure, WarningLevel
-from enterprises.selectors.figures import add_months
 from enterprises.services.warnings import warning_flag, warning_resolve, warnings_refresh
 from enterprises.tasks import refresh_warnings
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from core.periods import add_months
 from enterprises.models import WarningLevel
-from enterprises.selectors.figures import add_months
 from enterprises.services.warnings import (
     MonthFigures,
     check_electricity_falling,

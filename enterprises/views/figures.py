@@ -15,6 +15,7 @@ from accounts.models import STAFF_ROLES, Role
 from accounts.scope import get_for_user, is_office
 from core.exports import ExportColumn, xlsx_response
 from core.pagination import paginate
+from core.periods import FIRST_PROGRAMME_YEAR, current_month, parse_month, year_param
 from core.permissions import role_required
 from enterprises.forms.figures import (
     LossRatioForm,
@@ -28,8 +29,6 @@ from enterprises.selectors import figures as selectors
 from enterprises.services import figures as figure_services
 from enterprises.services import warnings as warning_services
 
-FIRST_YEAR = 2000
-
 
 def add_service_errors(form, error: ValidationError) -> None:
     """Show a service's ValidationError next to the fields it names, the rest above the form."""
@@ -41,12 +40,7 @@ def add_service_errors(form, error: ValidationError) -> None:
 
 
 def _year(request) -> int:
-    this_year = selectors.current_period().year
-    try:
-        year = int(request.GET.get("year", this_year))
-    except ValueError:
-        return this_year
-    return year if FIRST_YEAR <= year <= this_year else this_year
+    return year_param(request.GET.get("year"), last=current_month().year)
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -63,7 +57,7 @@ def _safe_next(request, fallback: str) -> str:
 def enterprise_figures(request, pk):
     enterprise = get_for_user(request.user, Enterprise.objects.select_related("region"), pk=pk)
     year = _year(request)
-    this_year = selectors.current_period().year
+    this_year = current_month().year
     return render(
         request,
         "enterprises/figures/enterprise_figures.html",
@@ -71,7 +65,7 @@ def enterprise_figures(request, pk):
             "enterprise": enterprise,
             "grid": selectors.year_grid(enterprise=enterprise, year=year),
             "year": year,
-            "previous_year": year - 1 if year > FIRST_YEAR else None,
+            "previous_year": year - 1 if year > FIRST_PROGRAMME_YEAR else None,
             "next_year": year + 1 if year < this_year else None,
             "can_edit": figure_services.entry_source(request.user, enterprise) is not None,
         },
@@ -81,7 +75,7 @@ def enterprise_figures(request, pk):
 @role_required(*STAFF_ROLES, Role.ENTERPRISE)
 def enterprise_figure_month(request, pk, period):
     enterprise = get_for_user(request.user, Enterprise.objects.select_related("region"), pk=pk)
-    month = selectors.parse_period(period)
+    month = parse_month(period)
     if month is None:
         raise Http404("No such month.")
     source = figure_services.entry_source(request.user, enterprise)
@@ -141,8 +135,8 @@ def loss_ratio(request):
     form = LossRatioForm(request.GET or None)
     chosen = form.cleaned_data.get("region") if form.is_valid() else None
     region = chosen or selectors.default_region(request.user)
-    period = selectors.parse_period(request.GET.get("period")) or selectors.last_complete_period()
-    period = min(period, selectors.current_period())
+    period = parse_month(request.GET.get("period")) or selectors.last_complete_period()
+    period = min(period, current_month())
     report = selectors.loss_ratio(user=request.user, period=period, region=region) if region else None
     if report and request.GET.get("export") == "xlsx":
         return xlsx_response(

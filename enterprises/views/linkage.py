@@ -14,37 +14,24 @@ from accounts.models import STAFF_ROLES, Region, Role
 from accounts.scope import current_year, get_for_user, is_office, scoped
 from core.exports import ExportColumn, xlsx_response
 from core.pagination import paginate
+from core.periods import int_or_none, year_param
 from core.permissions import role_required
 from enterprises.forms.linkage import CopyYearForm, LinkageForm
 from enterprises.models import Enterprise, Linkage
 from enterprises.selectors import linkage as selectors
-from enterprises.services.linkage import check_year, linkage_set, linkages_copy_year
-
-
-def _int(raw) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
+from enterprises.services.linkage import linkage_set, linkages_copy_year
 
 
 def _year(request) -> int:
-    year = _int(request.GET.get("year"))
-    if year is None:
-        return current_year()
-    try:
-        check_year(year)
-    except ValidationError:
-        return current_year()
-    return year
+    return year_param(request.GET.get("year"))
 
 
 def _filters(request) -> dict:
     return {
-        "leader_id": _int(request.GET.get("leader")),
-        "lead_unit_id": _int(request.GET.get("lead_unit")),
-        "cadre_id": _int(request.GET.get("cadre")),
-        "region_id": _int(request.GET.get("region")),
+        "leader_id": int_or_none(request.GET.get("leader")),
+        "lead_unit_id": int_or_none(request.GET.get("lead_unit")),
+        "cadre_id": int_or_none(request.GET.get("cadre")),
+        "region_id": int_or_none(request.GET.get("region")),
         "key_only": request.GET.get("key") == "1",
         "search": request.GET.get("q", "").strip(),
     }
@@ -168,7 +155,7 @@ def _safe_next(request) -> str | None:
 @role_required(Role.OFFICE)
 def linkage_edit(request, pk):
     enterprise = get_for_user(request.user, Enterprise.objects.select_related("region"), pk=pk)
-    year = _int(request.POST.get("year") or request.GET.get("year")) or current_year()
+    year = int_or_none(request.POST.get("year") or request.GET.get("year")) or current_year()
     linkage = (
         Linkage.objects.filter(enterprise=enterprise, year=year)
         .select_related("leader", "lead_unit")

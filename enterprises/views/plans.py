@@ -15,6 +15,7 @@ from accounts.models import STAFF_ROLES, Role
 from accounts.scope import current_year, get_for_user, scoped
 from core.exports import ExportColumn, xlsx_response
 from core.pagination import paginate
+from core.periods import int_or_none, last_programme_year
 from core.permissions import role_required
 from enterprises.forms import plans as forms
 from enterprises.models import AssistancePlan, Enterprise, Linkage, PlanGoal, PlanProgress
@@ -26,27 +27,20 @@ READERS = (*STAFF_ROLES, Role.ENTERPRISE)
 START_RESULTS = 20
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _year_choices() -> list[int]:
     this_year = current_year()
-    return list(range(this_year + services.YEARS_AHEAD, this_year - 5, -1))
+    return list(range(last_programme_year(), this_year - 5, -1))
 
 
 def _filters(request) -> dict:
     """The list's filters from the query string. No year parameter means this year; an empty one, all years."""
     raw_year = request.GET.get("year")
     return {
-        "year": current_year() if raw_year is None else _int(raw_year),
+        "year": current_year() if raw_year is None else int_or_none(raw_year),
         "category": request.GET.get("category", ""),
         "status": request.GET.get("status", ""),
-        "region_id": _int(request.GET.get("region")),
-        "lead_unit_id": _int(request.GET.get("lead_unit")),
+        "region_id": int_or_none(request.GET.get("region")),
+        "lead_unit_id": int_or_none(request.GET.get("lead_unit")),
         "search": request.GET.get("q", "").strip(),
     }
 
@@ -134,7 +128,7 @@ def plan_goal_export(request):
 @role_required(*STAFF_ROLES)
 def plan_start(request):
     """From the list: find the enterprise, then draw up its plan (or open the one it has)."""
-    year = _int(request.GET.get("year")) or current_year()
+    year = int_or_none(request.GET.get("year")) or current_year()
     search = request.GET.get("q", "").strip()
     rows = []
     if search:
@@ -168,7 +162,7 @@ def _duplicate_message(existing: AssistancePlan) -> str:
 @role_required(*STAFF_ROLES)
 def plan_create(request, enterprise_pk):
     enterprise = get_for_user(request.user, Enterprise.objects.select_related("region"), pk=enterprise_pk)
-    year = _int(request.POST.get("year") or request.GET.get("year")) or current_year()
+    year = int_or_none(request.POST.get("year") or request.GET.get("year")) or current_year()
     if not services.can_edit_plan(request.user, enterprise, year):
         raise PermissionDenied(_("You may not draw up this enterprise's plan for %(year)s.") % {"year": year})
     existing = selectors.plan_for_year(user=request.user, enterprise_id=enterprise.pk, year=year)
@@ -270,12 +264,12 @@ def _render_detail(request, plan, *, goals=None, progress=None, complete_form=No
     can_edit = services.can_edit_plan(request.user, plan.enterprise_id, plan.year)
     goals = goals or {}
     progress = progress or {}
-    editing_goal = _int(request.GET.get("editing"))
+    editing_goal = int_or_none(request.GET.get("editing"))
     if editing_goal and "editing" not in goals:
         goal = plan.goals.filter(pk=editing_goal).first()
         if goal is not None:
             goals = {"editing": goal.pk, "edit_form": _edit_goal_form(goal)}
-    editing_note = _int(request.GET.get("editing_note"))
+    editing_note = int_or_none(request.GET.get("editing_note"))
     if editing_note and "editing" not in progress:
         note = plan.progress_notes.filter(pk=editing_note).first()
         if note is not None:
@@ -308,7 +302,7 @@ def plan_detail(request, pk):
 def plan_goals_section(request, pk):
     """The goals table alone (HTMX), optionally with one row open for editing (?editing=<goal>)."""
     plan = _plan_for(request, pk)
-    goal = plan.goals.filter(pk=_int(request.GET.get("editing")) or 0).first()
+    goal = plan.goals.filter(pk=int_or_none(request.GET.get("editing")) or 0).first()
     extra = {"editing": goal.pk, "edit_form": _edit_goal_form(goal)} if goal is not None else {}
     return _section(request, plan, "goals", **extra)
 
@@ -317,7 +311,7 @@ def plan_goals_section(request, pk):
 def plan_progress_section(request, pk):
     """The progress notes alone (HTMX), optionally with one note open for editing (?editing_note=<note>)."""
     plan = _plan_for(request, pk)
-    note = plan.progress_notes.filter(pk=_int(request.GET.get("editing_note")) or 0).first()
+    note = plan.progress_notes.filter(pk=int_or_none(request.GET.get("editing_note")) or 0).first()
     extra = {"editing": note.pk, "edit_form": _note_form(note)} if note is not None else {}
     return _section(request, plan, "progress", **extra)
 

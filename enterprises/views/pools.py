@@ -13,6 +13,7 @@ from accounts.models import STAFF_ROLES, Region, Role
 from accounts.scope import get_for_user, is_office, scoped
 from core.exports import ExportColumn, xlsx_response
 from core.pagination import paginate
+from core.periods import year_param
 from core.permissions import role_required
 from enterprises.forms.pools import MemberAddForm, MemberExitForm, MemberPromoteForm, PoolForm, apply_service_error
 from enterprises.models import CultivationPool, PoolMembership
@@ -21,12 +22,7 @@ from enterprises.services import pools as services
 
 
 def _year(request) -> int:
-    raw = request.GET.get("year") or request.POST.get("year") or ""
-    try:
-        year = int(raw)
-    except ValueError:
-        return timezone.localdate().year
-    return year if 1900 < year < 3000 else timezone.localdate().year
+    return year_param(request.GET.get("year") or request.POST.get("year"))
 
 
 def _status_text(pool) -> str:

@@ -12,6 +12,7 @@ from accounts.models import STAFF_ROLES, Role, Unit
 from accounts.scope import get_for_user, has_role, scoped
 from core.exports import ExportColumn, xlsx_response
 from core.pagination import paginate
+from core.periods import current_month, int_or_none, parse_month
 from core.permissions import role_required
 from enterprises.forms.visits import VisitForm
 from enterprises.models import Enterprise, Visit
@@ -28,13 +29,6 @@ from enterprises.services.visits import (
 )
 
 READER_ROLES = (*STAFF_ROLES, Role.ENTERPRISE)
-
-
-def _int(raw) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -62,9 +56,9 @@ VISIT_COLUMNS = [
 def _list_filters(request) -> dict:
     return {
         "mine": request.GET.get("mine") == "1",
-        "month": selectors.parse_month(request.GET.get("month")),
-        "enterprise_id": _int(request.GET.get("enterprise")),
-        "unit_id": _int(request.GET.get("unit")),
+        "month": parse_month(request.GET.get("month")),
+        "enterprise_id": int_or_none(request.GET.get("enterprise")),
+        "unit_id": int_or_none(request.GET.get("unit")),
         "search": request.GET.get("q", "").strip(),
     }
 
@@ -138,7 +132,7 @@ def visit_create(request):
                     % {"name": visit.enterprise.name, "date": visit.visited_on.isoformat(), "n": count},
                 )
                 return redirect(f"{reverse('visit_list')}?mine=1")
-        selected_id = _int(request.POST.get("enterprise"))
+        selected_id = int_or_none(request.POST.get("enterprise"))
         search = request.POST.get("q", "").strip()
     else:
         # Without JavaScript the search button sends the whole form by GET: keep what was typed.
@@ -148,7 +142,7 @@ def visit_create(request):
             if name in request.GET
         }
         form = VisitForm(initial=typed, enterprises=enterprises)
-        selected_id = _int(request.GET.get("enterprise"))
+        selected_id = int_or_none(request.GET.get("enterprise"))
         search = request.GET.get("q", "").strip()
     return render(
         request,
@@ -256,7 +250,7 @@ UNIT_COLUMNS = [
 
 @role_required(*STAFF_ROLES)
 def visit_coverage(request):
-    month = selectors.parse_month(request.GET.get("month")) or selectors.this_month()
+    month = parse_month(request.GET.get("month")) or current_month()
     table = "units" if request.GET.get("table") == "units" else "cadres"
     sort = request.GET.get("sort", "coverage")
     if sort not in selectors.COVERAGE_SORTS:

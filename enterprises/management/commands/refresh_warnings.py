@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from enterprises.selectors.figures import parse_period
+from core.periods import parse_month
 from enterprises.services.warnings import warnings_refresh
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, enterprise_ids=None, as_of=None, **options):
         period = None
         if as_of:
-            period = parse_period(as_of)
+            period = parse_month(as_of)
             if period is None:
                 raise CommandError(f"--as-of: “{as_of}” is not a month; write it as YYYY-MM.")
         changed = warnings_refresh(enterprise_ids=enterprise_ids, as_of=period)
