@@ -1,17 +1,14 @@
 """Writes on the organisation's records. Each action is one function, called by pages, API and commands."""
 
-import logging
-
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import imports
 from accounts.models import ApiToken, Unit, User, UserRole
 from accounts.scope import get_for_user, is_office
-
-logger = logging.getLogger(__name__)
+from core.imports import ImportConflict, lock_rows, write_all_or_nothing
 
 
 def _require_office(actor: User) -> None:
@@ -46,51 +43,22 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
     return token
 
 
-class _ImportConflict(Exception):
-    """A row the check relied on changed before the write: the whole import is rolled back."""
-
-
-def _run_import(result: imports.ImportResult, write) -> imports.ImportResult:
-    if not result.ok:
-        return result
-    try:
-        with transaction.atomic():
-            write(result)
-    except (_ImportConflict, IntegrityError, ObjectDoesNotExist):
-        logger.warning("%s import rolled back: the records changed while it ran", result.kind, exc_info=True)
-        result.refuse(
-            _(
-                "Some of these records were changed by someone else while the file was being imported. Nothing "
-                "was imported; upload the file again."
-            )
-        )
-    return result
-
-
-def _lock(model, ids: list[int]) -> dict:
-    # Ordered by primary key so that two imports running at once lock rows in the same order.
-    rows = {obj.pk: obj for obj in model.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
-    if len(rows) != len(set(ids)):
-        raise _ImportConflict
-    return rows
-
-
 def units_import(*, actor: User, file) -> imports.ImportResult:
     """Create and update units from an Excel file: every row or none. Returns the result with its
     errors, or with the counts created and updated."""
     _require_office(actor)
-    return _run_import(imports.check_units(file), _write_units)
+    return write_all_or_nothing(imports.check_units(file), _write_units)
 
 
 def _write_units(result: imports.ImportResult) -> None:
     plan = imports.units_in_write_order(result.rows)
-    locked = _lock(Unit, [r.unit_id for r in plan if r.unit_id])
+    locked = lock_rows(Unit, [r.unit_id for r in plan if r.unit_id])
     saved: dict[str, int] = {}
     for row in plan:
         if row.unit_id:
             unit = locked[row.unit_id]
             if unit.code != row.code:
-                raise _ImportConflict
+                raise ImportConflict
             # Earlier rows may have moved this unit's ancestors, rewriting its path under it.
             unit.refresh_from_db(fields=["path", "depth"])
         else:
@@ -119,16 +87,16 @@ def users_import(*, actor: User, file) -> imports.ImportResult:
     """Create and update users and their roles from an Excel file: every row or none. New accounts
     without an initial password get a random one, returned in result.accounts to be shown once."""
     _require_office(actor)
-    return _run_import(imports.check_users(file, actor=actor), _write_users)
+    return write_all_or_nothing(imports.check_users(file, actor=actor), _write_users)
 
 
 def _write_users(result: imports.ImportResult) -> None:
-    locked = _lock(User, [r.user_id for r in result.rows if r.user_id])
+    locked = lock_rows(User, [r.user_id for r in result.rows if r.user_id])
     for row in result.rows:
         if row.user_id:
             user = locked[row.user_id]
             if user.username != row.username:
-                raise _ImportConflict
+                raise ImportConflict
             values = {
                 "full_name": row.full_name,
                 "title": row.title,

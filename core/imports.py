@@ -513,6 +513,18 @@ def write_all_or_nothing(result: ImportResult, write: Callable[[ImportResult], N
     return result
 
 
+def lock_rows(model, ids) -> dict:
+    """{pk: row} for `ids`, locked for the rest of the transaction. Ordered by primary key so that two
+    imports running at once lock rows in the same order; a row gone since the check is a conflict."""
+    ids = sorted(set(ids))
+    rows = {}
+    for chunk in in_chunks(ids):
+        rows.update((obj.pk, obj) for obj in model.objects.select_for_update().filter(pk__in=chunk).order_by("pk"))
+    if len(rows) != len(ids):
+        raise ImportConflict
+    return rows
+
+
 def update_rows(model, objects: list, fields: list[str], batch_size: int = 1000) -> None:
     """Write `fields` of each object to its row, by primary key: one prepared UPDATE run for every row
     (executemany). QuerySet.bulk_update builds a CASE expression per field and row in Python, which takes

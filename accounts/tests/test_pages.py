@@ -89,7 +89,12 @@ class TestHome:
         assert f'data-testid="panel-{panel}"' in response.content.decode()
 
     def test_counts_follow_the_scope(self, logged_in, county):
-        assert logged_in("ent_a").get("/").context["overview"] == {"units": 0, "users": 2, "enterprises": 1, "at_risk": 0}
+        assert logged_in("ent_a").get("/").context["overview"] == {
+            "units": 0,
+            "users": 2,
+            "enterprises": 1,
+            "at_risk": 0,
+        }
 
     def test_anonymous_home_redirects_to_login(self, client, db):
         assert client.get("/")["Location"].startswith("/login/")

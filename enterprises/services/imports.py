@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.scope import is_office
-from core.imports import ImportConflict, ImportResult, in_chunks, update_rows, write_all_or_nothing
+from core.imports import ImportConflict, ImportResult, in_chunks, lock_rows, update_rows, write_all_or_nothing
 from enterprises import imports
 from enterprises.models import Enterprise, Linkage, MonthlyFigure, Visit, VisitProblem
 
@@ -54,12 +54,7 @@ def enterprises_import(*, actor: User, file) -> ImportResult:
 def _write_enterprises(actor: User, result: ImportResult) -> None:
     now = timezone.now()
     updates = [r for r in result.rows if r.enterprise_id]
-    locked: dict[int, Enterprise] = {}
-    for chunk in in_chunks(sorted(r.enterprise_id for r in updates)):
-        # Ordered by primary key so that two imports running at once lock rows in the same order.
-        locked.update((e.pk, e) for e in Enterprise.objects.select_for_update().filter(pk__in=chunk).order_by("pk"))
-    if len(locked) != len(updates):
-        raise ImportConflict
+    locked = lock_rows(Enterprise, [r.enterprise_id for r in updates])
 
     changed_fields: set[str] = set()
     for row in updates:
