@@ -6,18 +6,9 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from accounts import services
+from core.schemas import DetailOut, ImportErrorsOut
 
 router = Router(tags=["import"])
-
-
-class ImportErrorOut(Schema):
-    row: int | None
-    column: str
-    message: str
-
-
-class ImportErrorsOut(Schema):
-    errors: list[ImportErrorOut]
 
 
 class NewAccountOut(Schema):
@@ -30,10 +21,6 @@ class ImportSummaryOut(Schema):
     created: int
     updated: int
     accounts: list[NewAccountOut] = []
-
-
-class DetailOut(Schema):
-    detail: str
 
 
 RESPONSES = {200: ImportSummaryOut, 403: DetailOut, 422: ImportErrorsOut}

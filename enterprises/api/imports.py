@@ -12,29 +12,16 @@ from ninja.files import UploadedFile
 from accounts.models import Role
 from accounts.scope import has_role
 from core.imports import XLSX_CONTENT_TYPE, build_template, import_kind
+from core.schemas import DetailOut, ImportErrorsOut
 from enterprises import imports
 from enterprises.services import imports as services
 
 router = Router(tags=["imports"])
 
 
-class ImportErrorOut(Schema):
-    row: int | None
-    column: str
-    message: str
-
-
-class ImportErrorsOut(Schema):
-    errors: list[ImportErrorOut]
-
-
 class ImportCountsOut(Schema):
     created: int
     updated: int
-
-
-class DetailOut(Schema):
-    detail: str
 
 
 RESPONSES = {200: ImportCountsOut, 403: DetailOut, 422: ImportErrorsOut}

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from accounts.scope import get_for_user
+from core.schemas import DetailOut
 from enterprises.models import AssistancePlan, PlanGoal
 from enterprises.selectors import plans as selectors
 from enterprises.services import plans as services
@@ -124,10 +125,6 @@ class ProgressIn(Schema):
 
 class CompleteIn(Schema):
     outcome: str
-
-
-class DetailOut(Schema):
-    detail: str
 
 
 class DuplicateOut(Schema):

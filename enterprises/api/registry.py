@@ -12,15 +12,12 @@ from ninja.pagination import paginate
 
 from accounts.models import STAFF_ROLES, Role
 from accounts.scope import has_role
+from core.schemas import DetailOut
 from enterprises.models import Enterprise, Industry
 from enterprises.selectors import registry as selectors
 from enterprises.services import registry as services
 
 router = Router(tags=["registry"])
-
-
-class DetailOut(Schema):
-    detail: str
 
 
 class TagOut(Schema):
