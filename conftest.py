@@ -52,7 +52,7 @@ def fresh_cache():
 
 @pytest.fixture(autouse=True)
 def reference_data(request):
-    """The industry table and the tag dictionary are loaded by a migration, but a transactional test (the
+    """The industry table, the tag dictionary and the case categories are loaded by a migration, but a transactional test (the
     browser tests) empties every table when it ends: load them again for any later test that uses the
     database, whatever order xdist runs the tests in."""
     uses_transactions = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
@@ -62,10 +62,13 @@ def reference_data(request):
         request.getfixturevalue("db")
     else:
         return
+    from cases.models import CaseCategory
     from enterprises.models import Industry
 
     if not Industry.objects.exists():
         importlib.import_module("enterprises.migrations.0003_reference_data").load(django_apps, None)
+    if not CaseCategory.objects.exists():
+        importlib.import_module("cases.migrations.0002_reference_data").load(django_apps, None)
 
 
 @pytest.fixture

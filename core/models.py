@@ -14,6 +14,9 @@ def forget_calendar_overrides() -> None:
     cache.delete(CALENDAR_OVERRIDES_CACHE_KEY)
     # Between the write and the commit another request can still read the old rows and cache them again.
     transaction.on_commit(lambda: cache.delete(CALENDAR_OVERRIDES_CACHE_KEY))
+    from core.signals import calendar_changed
+
+    calendar_changed.send(sender=CalendarDay)
 
 
 def tree_path(parent_path: str | None, pk: int) -> str:
@@ -124,3 +127,50 @@ class CalendarYear(models.Model):
 def _forget_deleted_calendar_day(sender, **kwargs):
     # QuerySet.delete() (the admin's "delete selected") never calls CalendarDay.delete().
     forget_calendar_overrides()
+
+
+class Notification(models.Model):
+    """One message to one person on one channel: the outbox of core.notifications. A message is written
+    here first, in the transaction of the change it reports, and delivered afterwards; a failed delivery
+    stays here to be retried, so nothing is lost."""
+
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("in-app")
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("email")
+        WECOM = "wecom", _("WeCom")
+        LOG = "log", _("log")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    recipient = models.ForeignKey(
+        "accounts.User", verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    # What the message is about, e.g. "case:42:reminder": the scan sends one reminder, not one per run.
+    topic = models.CharField(_("topic"), max_length=100, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["recipient", "channel", "read_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient_id} · {self.channel} · {self.subject}"

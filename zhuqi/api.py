@@ -4,6 +4,7 @@ Each app contributes a router from its own api.py; endpoints stay thin and call 
 services as the pages.
 """
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
@@ -54,6 +55,29 @@ api = NinjaAPI(
     auth=[BearerTokenAuth(), HeaderTokenAuth(), django_auth],
     urls_namespace="api",
 )
+
+
+def validation_detail(error: ValidationError) -> str:
+    """A ValidationError as one sentence; field errors are prefixed with the field's name."""
+    if hasattr(error, "error_dict"):
+        return " ".join(
+            message if field == "__all__" else f"{field}: {message}"
+            for field, messages in error.message_dict.items()
+            for message in messages
+        )
+    return " ".join(error.messages)
+
+
+# Service functions raise these; every endpoint answers them the same way without wrapping each call.
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, error):
+    return api.create_response(request, {"detail": str(error) or "You may not do this."}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, error):
+    return api.create_response(request, {"detail": validation_detail(error)}, status=422)
+
 
 from accounts.api import router as accounts_router  # noqa: E402
 from accounts.api_import import router as import_router  # noqa: E402

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "enterprises",
+    "cases",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("core.urls")),
     path("", include("enterprises.urls")),
+    path("", include("cases.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,19 @@
+"""Background work of the case lifecycle (Celery; in-process when no broker is configured)."""
+
+from celery import shared_task
+
+from cases.services.scan import scan
+
+
+@shared_task(name="cases.scan")
+def scan_cases() -> str:
+    """The deadline scan: reminders, supervision and escalation of overdue cases, auto-close of unrated ones."""
+    return str(scan())
+
+
+@shared_task(name="cases.refresh_open_deadlines")
+def refresh_open_deadlines() -> int:
+    """Recompute the deadlines of every case whose clock runs (after the calendar changed)."""
+    from cases.deadlines import refresh_open
+
+    return refresh_open()

@@ -1,0 +1,13 @@
+"""The case lifecycle's pages; each area's view module keeps its own urlpatterns."""
+
+from cases.views import callbacks, common, config, detail, indicators, intake, lists
+
+urlpatterns = [
+    *lists.urlpatterns,
+    *intake.urlpatterns,
+    *detail.urlpatterns,
+    *common.urlpatterns,
+    *callbacks.urlpatterns,
+    *config.urlpatterns,
+    *indicators.urlpatterns,
+]
