@@ -81,6 +81,7 @@ def validation_error(request, error):
 
 from accounts.api import router as accounts_router  # noqa: E402
 from accounts.api_import import router as import_router  # noqa: E402
+from cases.api import router as cases_router  # noqa: E402
 from core.api import router as core_router  # noqa: E402
 from enterprises.api import router as enterprises_router  # noqa: E402
 
@@ -88,3 +89,4 @@ api.add_router("/", accounts_router)
 api.add_router("/calendar", core_router)
 api.add_router("/imports", import_router)
 api.add_router("/", enterprises_router)
+api.add_router("/", cases_router)

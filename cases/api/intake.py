@@ -1,0 +1,5 @@
+"""(in progress)"""
+
+from ninja import Router
+
+router = Router(tags=["cases"])

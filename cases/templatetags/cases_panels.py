@@ -1,0 +1,10 @@
+"""The cases panel of the enterprise profile (in progress)."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def cases_panel(context, enterprise):
+    return ""
