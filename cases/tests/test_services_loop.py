@@ -53,7 +53,9 @@ def test_the_whole_loop(county, heads, file_case):
     case.refresh_from_db()
     assert case.state == State.RESOLVED and case.outcome == "solved"
 
-    review.case_rate(actor=county.ent_a_user, case_id=case.pk, rating="unsatisfied", comment="续贷利率过高", reopen=True)
+    review.case_rate(
+        actor=county.ent_a_user, case_id=case.pk, rating="unsatisfied", comment="续贷利率过高", reopen=True
+    )
     case.refresh_from_db()
     assert case.state == State.IN_PROGRESS and case.reopen_count == 1
 
