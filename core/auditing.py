@@ -5,6 +5,7 @@ from auditlog.registry import auditlog
 
 def register_audited_models() -> None:
     from accounts.models import ApiToken, Region, Unit, User, UserRole
+    from cases.models import CaseCategory, DeadlineRule
     from core.models import CalendarDay, CalendarYear
     from enterprises.models import (
         AssistancePlan,
@@ -38,3 +39,6 @@ def register_audited_models() -> None:
     auditlog.register(PlanProgress)
     auditlog.register(Visit)
     auditlog.register(Linkage, m2m_fields={"cadres"}, exclude_fields=["updated_at"])
+    # Cases keep their own hash-chained trail (CaseEvent); only the office's settings go to the operation log.
+    auditlog.register(CaseCategory)
+    auditlog.register(DeadlineRule)

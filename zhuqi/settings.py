@@ -124,6 +124,17 @@ CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", "", schemes=("redis", "rediss",
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# With a broker, `celery -A zhuqi beat` runs these; without one, cron runs the management commands of the same
+# names (scan_cases, deliver_notifications, refresh_warnings).
+CELERY_BEAT_SCHEDULE = {
+    "scan-cases": {"task": "cases.scan", "schedule": 15 * 60},
+    "deliver-notifications": {"task": "core.deliver_notifications", "schedule": 60},
+    "refresh-warnings": {"task": "enterprises.refresh_warnings", "schedule": 24 * 3600},
+}
+# Working days an overdue case waits after its unit head was told before its linked leader is.
+CASE_ESCALATE_TO_LEADER_AFTER_DAYS = env_int("CASE_ESCALATE_TO_LEADER_AFTER_DAYS", 3)
+# Largest attachment accepted on a case, in bytes.
+CASE_ATTACHMENT_MAX_BYTES = env_int("CASE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -84,7 +84,7 @@ def next_number(year: int) -> str:
 # Checks --------------------------------------------------------------------------------------------------
 
 
-def _check_channel(actor, channel: str, enterprises: list[Enterprise]) -> None:
+def _check_channel(actor, channel: str, enterprise_ids) -> None:
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Unknown channel “%(value)s”.") % {"value": channel}})
     if channel == Channel.QR_CODE:
@@ -92,7 +92,7 @@ def _check_channel(actor, channel: str, enterprises: list[Enterprise]) -> None:
     if channel == Channel.SELF_SERVICE:
         if not has_role(actor, Role.ENTERPRISE) or not actor.enterprise_id:
             raise PermissionDenied(_("Self-service filing is for enterprise users."))
-        if any(e.pk != actor.enterprise_id for e in enterprises):
+        if any(int(pk) != actor.enterprise_id for pk in enterprise_ids or []):
             raise PermissionDenied(_("An enterprise user files problems of their own enterprise only."))
         return
     if channel == Channel.VISIT:
@@ -162,8 +162,9 @@ def case_submit(
     """File a problem for one enterprise, or for several (one case each, grouped in a common issue).
 
     `submitted_at` is for the ledger import, whose cases came in before; it may not lie in the future."""
+    # Who may use the channel first: an outsider learns nothing about which enterprises exist.
+    _check_channel(actor, channel, enterprise_ids)
     enterprises = _enterprises(actor, enterprise_ids, channel)
-    _check_channel(actor, channel, enterprises)
     title = clean_text(title, "title", limit=120)
     description = clean_text(description, "description")
     category = _category(category_id)
