@@ -17,11 +17,11 @@ from ninja.files import UploadedFile
 from accounts.scope import get_for_user
 from cases.api.schemas import CASE_OUT_RELATED, CaseOut
 from cases.models import Callback, Case, CaseAttachment, CaseReply, ExtensionRequest, Supervision
-from cases.selectors.detail import available_actions, timeline
+from cases.selectors.detail import available_actions, can_see_case_contact, timeline
 from cases.services import dispatch, handling, review, supervision
 from cases.services.trail import verify_case
 from core.schemas import DetailOut
-from enterprises.selectors.registry import can_see_contacts, mask_phone
+from enterprises.selectors.registry import mask_phone
 
 router = Router(tags=["cases"])
 
@@ -260,7 +260,7 @@ def _detail(request, case_id: int) -> Case:
     case.assignments_list = list(case.assignments.select_related("unit").order_by("pk"))
     case.attachments_list = list(case.attachments.order_by("uploaded_at", "pk"))
     phone = case.contact_phone
-    full = not phone or can_see_contacts(user, case.enterprise)
+    full = not phone or can_see_case_contact(user, case)
     case.contact = ContactOut(name=case.contact_name, phone=phone if full else mask_phone(phone), phone_masked=not full)
     return case
 

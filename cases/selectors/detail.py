@@ -129,3 +129,19 @@ def timeline(user, case: Case) -> list[CaseEvent]:
     if is_enterprise_user(user, case) and not has_role(user, *(r for r in Role.values if r != Role.ENTERPRISE)):
         events = events.exclude(kind__in=INTERNAL_EVENTS)
     return list(events)
+
+
+def can_see_case_contact(user, case: Case, live_assignments: list[Assignment] | None = None) -> bool:
+    """Whether the viewer reads the case's contact phone in full: whoever may see the enterprise's contacts
+    (enterprises.selectors.registry.can_see_contacts), and the units working on the case, who must be able to
+    call the person who filed it."""
+    from enterprises.selectors.registry import can_see_contacts
+
+    if can_see_contacts(user, case.enterprise):
+        return True
+    live = (
+        live_assignments
+        if live_assignments is not None
+        else [a for a in case.assignments.select_related("unit") if a.is_live]
+    )
+    return any(acts_for_unit(user, a.unit) for a in live)
