@@ -1,10 +1,12 @@
 """Entering monthly figures: figure_save's validation and permissions, the year page and month form, /my/figures/,
 and the figures endpoints."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
@@ -19,6 +21,13 @@ def in_english(settings):
     """The assertions read the English messages; the site's default language is Chinese."""
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def in_november_2026():
+    """The cases speak of October, November and a December that has not begun yet."""
+    with time_machine.travel(datetime(2026, 11, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
         yield
 
 

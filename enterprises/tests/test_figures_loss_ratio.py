@@ -2,10 +2,12 @@
 example: the selector, the page with its export, and the endpoint."""
 
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -136,7 +138,8 @@ class TestPage:
         assert response.context["chart"]["ratios"] == [20.0, 33.3] and response.context["chart"]["target"] == 4.0
 
     def test_defaults_to_last_month_and_the_users_region(self, office_client, example):
-        response = office_client.get("/enterprises/figures/loss-ratio/")
+        with time_machine.travel(datetime(2026, 11, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+            response = office_client.get("/enterprises/figures/loss-ratio/")
         assert response.context["period"] == date(2026, 10, 1)
         assert response.context["report"].region == example.region
         assert response.context["report"].total.enterprises == 8
