@@ -19,6 +19,7 @@ from django.db import transaction
 from accounts import demo as accounts_demo
 from accounts.demo import DEFAULT_PASSWORD, PASSWORD_ENV, SCALES, DemoContext, Scale
 from accounts.models import Region, Unit, User
+from cases import demo as cases_demo
 from enterprises import demo as enterprises_demo
 from enterprises.models import Enterprise, Linkage
 
@@ -33,6 +34,7 @@ class Step:
 STEPS: list[Step] = [
     Step("accounts", accounts_demo.build, accounts_demo.reset),
     Step("enterprises", enterprises_demo.build, enterprises_demo.reset),
+    Step("cases", cases_demo.build, cases_demo.reset),
 ]
 
 
