@@ -19,13 +19,14 @@ from core.models import CalendarYear
 from core.workdays import missing_schedule_years
 
 # The navigation entries, by URL name, and who sees them.
-EVERYONE_NAV = {"home"}
+EVERYONE_NAV = {"home", "case_list", "notification_list"}
 REGISTRY_NAV = {"enterprise_list", "warning_list", "loss_ratio", "pool_overview", "linkage_list", "plan_list"}
 STAFF_NAV = EVERYONE_NAV | REGISTRY_NAV | {"visit_list", "unit_list", "user_list", "calendar"}
+STAFF_NAV |= {"case_indicators", "common_issue_list", "case_settings"}
 VISITOR_NAV = STAFF_NAV | {"visit_create"}
-ENTERPRISE_NAV = EVERYONE_NAV | {"my_figures", "visit_list"}
+ENTERPRISE_NAV = EVERYONE_NAV | {"my_figures", "visit_list", "case_file"}
 OVERSIGHT_NAV = {"login_log", "operation_log"}
-OFFICE_NAV = VISITOR_NAV | OVERSIGHT_NAV | {"import_index", "token_list"}
+OFFICE_NAV = VISITOR_NAV | OVERSIGHT_NAV | {"import_index", "token_list", "case_new", "callback_list"}
 ALL_NAV = OFFICE_NAV | ENTERPRISE_NAV
 
 # role (panel-<role>) -> (attribute of the `county` fixture, the navigation entries that role sees)
