@@ -5,7 +5,9 @@ from django.shortcuts import render
 
 from accounts.models import STAFF_ROLES, Role
 from accounts.scope import user_roles
+from cases.selectors.lists import queue_counts
 from core import selectors
+from core.notifications import unread_count
 
 # The order in which a user with several roles sees their home panels: the busiest desk first.
 ROLE_ORDER = [Role.OFFICE, Role.UNIT_HEAD, Role.UNIT_HANDLER, Role.LEADER, Role.CADRE, Role.AUDITOR, Role.ENTERPRISE]
@@ -22,6 +24,9 @@ def home(request):
         "overview": selectors.home_overview(user=request.user),
         # Warnings are the government's own assessment: enterprise users never see them.
         "shows_warnings": bool(roles & STAFF_ROLES),
+        # The user's case queues with their counts (one query), each a link to that tab of the case list.
+        "case_queues": queue_counts(request.user),
+        "unread": unread_count(request.user),
     }
     if Role.LEADER in roles or Role.CADRE in roles:
         context["linked_enterprises"] = selectors.my_linked_enterprises(user=request.user)

@@ -45,3 +45,41 @@ def test_enterprise_user_is_not_shown_warnings(login, county):
     response = login(county.ent_a_user).get(reverse("home"))
     assert response.context["shows_warnings"] is False
     assert 'data-testid="count-at-risk"' not in response.content.decode()
+
+
+def _file_case(county, enterprise, user):
+    from cases.models import Case, CaseCategory
+    from cases.services.intake import case_submit
+
+    return case_submit(
+        actor=user,
+        enterprise_ids=[enterprise.pk],
+        channel=Case.Channel.SELF_SERVICE,
+        title="贷款到期续贷困难",
+        description="企业流动资金贷款500万元下月到期，银行要求先还后贷。",
+        category_id=CaseCategory.objects.get(code="financing").pk,
+    )[0]
+
+
+def test_the_office_sees_its_case_queues_with_counts(login, county):
+    _file_case(county, county.ent_a, county.ent_a_user)
+    office = login(county.office_user).get(reverse("home"))
+    counts = {q.key: q.count for q in office.context["case_queues"]}
+    assert counts["new"] == 1
+    assert f'href="{reverse("case_list")}?queue=new"' in office.content.decode()
+
+
+def test_an_enterprise_counts_its_own_cases_and_not_anothers(login, county):
+    _file_case(county, county.ent_a, county.ent_a_user)
+    mine = {q.key: q.count for q in login(county.ent_a_user).get(reverse("home")).context["case_queues"]}
+    theirs = {q.key: q.count for q in login(county.ent_b_user).get(reverse("home")).context["case_queues"]}
+    assert mine["mine"] == 1 and theirs["mine"] == 0
+
+
+def test_unread_notifications_are_counted_on_the_home_page(login, county):
+    from core.notifications import notify
+
+    notify([county.office_user], "新交办诉求")
+    response = login(county.office_user).get(reverse("home"))
+    assert response.context["unread"] == 1
+    assert 'data-testid="home-unread"' in response.content.decode()
