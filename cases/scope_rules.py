@@ -1,6 +1,7 @@
 """How each data scope reaches cases (DESIGN.md §7): a unit sees the cases it holds an assignment on (a
 returned one included: it answers for what it sent back); a leader or cadre the cases of the enterprises
-linked to them, and the ones they filed or listed; an enterprise its own."""
+linked to them, and the ones they filed or listed; an enterprise its own. Whoever filed a case keeps seeing
+it, so a unit's staff who recorded a problem during a visit can follow it before it is assigned."""
 
 from django.db.models import Q
 
@@ -27,12 +28,13 @@ class CaseRule(ScopeRule):
         if not user.unit_id:
             return None
         held = Assignment.objects.filter(unit__path__startswith=user.unit.path).values("case_id")
-        return Q(pk__in=held)
+        return Q(pk__in=held) | Q(submitted_by_id=user.pk)
 
     def unit(self, user):
         if not user.unit_id:
             return None
-        return Q(pk__in=Assignment.objects.filter(unit_id=user.unit_id).values("case_id"))
+        held = Assignment.objects.filter(unit_id=user.unit_id).values("case_id")
+        return Q(pk__in=held) | Q(submitted_by_id=user.pk)
 
     def linked(self, user):
         return any_of(

@@ -306,15 +306,17 @@ def test_visit_problem_page_for_staff_who_see_the_visit(county, login, visit_pro
     )
 
 
-def test_a_unit_that_sees_the_visit_but_whose_case_it_cannot_open(county, category, login, visit_problem):
-    # 工信局中小企业股 leads ent_c's linkage: it sees the visit and may file; the new case is not assigned to
-    # it yet, so the confirmation gives the number without a link.
+def test_unit_staff_who_filed_a_visit_problem_follow_it_before_it_is_assigned(county, category, login, visit_problem):
+    # 工信局中小企业股 leads ent_c's linkage: it sees the visit and may file. The new case is not assigned to
+    # anyone yet; the handler who filed it still opens it, a colleague of another unit does not.
     client = login(county.sme_handler)
     response = client.post(reverse("case_from_visit_problem", args=[visit_problem.pk]), problem(category))
     assert response.status_code == 302
     case = Case.objects.get()
     done = client.get(reverse("case_filed")).content.decode()
-    assert case.number in done and reverse("case_detail", args=[case.pk]) not in done
+    assert case.number in done and reverse("case_detail", args=[case.pk]) in done
+    assert client.get(reverse("case_detail", args=[case.pk])).status_code == 200
+    assert login(county.fgj_handler).get(reverse("case_detail", args=[case.pk])).status_code == 404
 
 
 # The confirmation and the panel -----------------------------------------------------------------------------
