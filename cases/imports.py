@@ -430,6 +430,7 @@ def _write(actor: User, result: ImportResult) -> None:
                 contact_phone=row.contact_phone,
                 external_ref=row.external_ref,
                 submitted_at=row.submitted_at,
+                notify_office=False,
             )
         except (ValidationError, PermissionDenied) as error:
             raise _RowRefused(_refusal(row.row, error)) from error

@@ -158,10 +158,13 @@ def case_submit(
     visit_problem_id: int | None = None,
     submitted_at: datetime | None = None,
     uploads=(),
+    notify_office: bool = True,
 ) -> list[Case]:
     """File a problem for one enterprise, or for several (one case each, grouped in a common issue).
 
-    `submitted_at` is for the ledger import, whose cases came in before; it may not lie in the future."""
+    `submitted_at` is for the ledger import, whose cases came in before; it may not lie in the future. The
+    import also passes `notify_office=False`: the office is importing the ledger itself, and a message per
+    row would bury its inbox."""
     # Who may use the channel first: an outsider learns nothing about which enterprises exist.
     _check_channel(actor, channel, enterprise_ids)
     enterprises = _enterprises(actor, enterprise_ids, channel)
@@ -236,6 +239,8 @@ def case_submit(
         if issue is not None:
             append_event(case, CaseEvent.Kind.MERGED, actor=_person(actor), payload={"common_issue": issue.pk})
         cases.append(case)
+    if not notify_office:
+        return cases
     if len(cases) == 1:
         tell(office_people(), cases[0], _("New case: %(title)s") % {"title": title}, topic=f"case:{cases[0].pk}:new")
     else:

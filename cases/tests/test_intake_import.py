@@ -17,6 +17,7 @@ from cases.models import Case, CaseEvent
 from cases.services.trail import verify_trail
 from conftest import PASSWORD
 from core.imports import XLSX_CONTENT_TYPE, build_template
+from core.models import Notification
 from enterprises.imports import EXAMPLE_CODE
 from enterprises.models import Enterprise
 
@@ -109,6 +110,8 @@ def test_a_ledger_is_filed_case_by_case_with_numbers_and_trails(county):
         event = CaseEvent.objects.get(case=case, seq=1)
         assert (event.kind, event.actor, event.payload["channel"]) == ("submitted", county.office_user, case.channel)
     assert not list(verify_trail(Case.objects.all()))
+    # The office is importing its own ledger: no message per row in its inbox.
+    assert not Notification.objects.filter(recipient=county.office_user).exists()
 
 
 def test_one_bad_row_imports_nothing_and_every_problem_is_named(county):
