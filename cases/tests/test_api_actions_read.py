@@ -39,7 +39,13 @@ def test_detail_shows_the_case_its_units_and_the_callers_actions(api, county, st
 def test_the_contact_phone_is_masked_for_those_who_do_not_need_it(api, county, states):
     case = states.assigned()
     # The units working on the case (lead 工信局, locality 酿溪镇) call the person who filed it.
-    for user in (county.office_user, county.ent_a_user, county.ent_a_colleague, county.gxj_handler, county.town_a_handler):
+    for user in (
+        county.office_user,
+        county.ent_a_user,
+        county.ent_a_colleague,
+        county.gxj_handler,
+        county.town_a_handler,
+    ):
         assert api.as_(user).get(case).json()["contact"] == {
             "name": "张经理",
             "phone": "13812345678",
