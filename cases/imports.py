@@ -18,6 +18,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -91,16 +92,6 @@ def _category_names() -> str:
     return "、".join(CaseCategory.objects.filter(is_active=True).values_list("name", flat=True))
 
 
-class _LazyText:
-    """Worked out when the template or the page is shown: today's category dictionary."""
-
-    def __init__(self, produce):
-        self.produce = produce
-
-    def __str__(self):
-        return self.produce()
-
-
 COLUMNS = (
     CODE_OF_EXISTING,
     NAME_FOR_READING,
@@ -117,7 +108,7 @@ COLUMNS = (
         C_CATEGORY,
         True,
         gettext_lazy("A category name from the dictionary (or its code)."),
-        allowed=_LazyText(_category_names),
+        allowed=lazy(_category_names, str)(),  # today's dictionary, when the template is made
         example="融资",
     ),
     Column(

@@ -14,6 +14,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -143,16 +144,6 @@ NAME_FOR_READING = Column(
 )
 
 
-class _LazyText:
-    """A value worked out when the template or the page is shown (today's tag dictionary)."""
-
-    def __init__(self, produce):
-        self.produce = produce
-
-    def __str__(self):
-        return self.produce()
-
-
 ENTERPRISE_COLUMNS = (
     CODE_COLUMN,
     Column(NAME, True, gettext_lazy("Registered name, at most 120 characters."), example=EXAMPLE_NAME),
@@ -185,7 +176,7 @@ ENTERPRISE_COLUMNS = (
         E_TAGS,
         False,
         gettext_lazy("Names from the tag dictionary, separated by 、 , or ；. They replace the enterprise's tags."),
-        allowed=_LazyText(_active_tag_names),
+        allowed=lazy(_active_tag_names, str)(),  # today's dictionary, when the template is made
         example="专精特新、高新技术企业",
     ),
     Column(E_CONTACT, False, gettext_lazy("At most 40 characters."), example="李四"),

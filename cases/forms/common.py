@@ -10,27 +10,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms.config import apply_service_error
+from cases.forms.intake import IdListField
 from cases.selectors import common as selectors
 
 # What dispatch.case_merge calls the fields this form names otherwise.
 SERVICE_FIELDS = {"cases": "case_ids", "common_issue": None}
 
 
-class CaseIdsField(forms.Field):
+class CaseIdsField(IdListField):
     """The ids of the ticked cases (checkboxes named case_ids)."""
 
-    widget = forms.MultipleHiddenInput
     default_error_messages = {"invalid": _("Choose cases from the list.")}
-
-    def to_python(self, value):
-        if not value:
-            return []
-        if isinstance(value, str):
-            value = [value]
-        try:
-            return list(dict.fromkeys(int(item) for item in value if str(item).strip()))
-        except (TypeError, ValueError):
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class PickCasesForm(forms.Form):

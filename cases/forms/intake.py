@@ -34,15 +34,11 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class EnterpriseIdsField(forms.Field):
-    """The ids of the enterprises picked (checkboxes of the picker); the service checks that each is in scope."""
+class IdListField(forms.Field):
+    """Ids picked by ticking checkboxes of a search list, in order and without repeats. Whether each may be
+    used is the service's business."""
 
     widget = forms.MultipleHiddenInput
-
-    default_error_messages = {
-        "required": _("Choose the enterprise the problem is about."),
-        "invalid": _("Choose enterprises from the list."),
-    }
 
     def to_python(self, value):
         if not value:
@@ -53,6 +49,15 @@ class EnterpriseIdsField(forms.Field):
             return list(dict.fromkeys(int(item) for item in value if str(item).strip()))
         except (TypeError, ValueError):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class EnterpriseIdsField(IdListField):
+    """The ids of the enterprises picked (checkboxes of the picker); the service checks that each is in scope."""
+
+    default_error_messages = {
+        "required": _("Choose the enterprise the problem is about."),
+        "invalid": _("Choose enterprises from the list."),
+    }
 
 
 class IntakeForm(forms.Form):
