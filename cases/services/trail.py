@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent
 
@@ -55,15 +56,19 @@ def verify_case(case: Case, events: list[CaseEvent]) -> BrokenLink | None:
     previous = CaseEvent.GENESIS
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq:
-            return BrokenLink(case.pk, case.number, expected_seq, f"event {expected_seq} is missing")
+            return BrokenLink(case.pk, case.number, expected_seq, _("event %(seq)s is missing") % {"seq": expected_seq})
         if event.prev_hash != previous:
-            return BrokenLink(case.pk, case.number, event.seq, "does not follow the event before it")
+            return BrokenLink(case.pk, case.number, event.seq, _("it does not follow the event before it"))
         if event.compute_hash() != event.hash:
-            return BrokenLink(case.pk, case.number, event.seq, "its content was changed after it was written")
+            return BrokenLink(case.pk, case.number, event.seq, _("its content was changed after it was written"))
         previous = event.hash
     if case.event_count != len(events) or (case.trail_head or CaseEvent.GENESIS) != previous:
         return BrokenLink(
-            case.pk, case.number, None, f"the case records {case.event_count} events, the trail holds {len(events)}"
+            case.pk,
+            case.number,
+            None,
+            _("the case records %(recorded)s events, the trail holds %(held)s")
+            % {"recorded": case.event_count, "held": len(events)},
         )
     return None
 
