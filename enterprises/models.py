@@ -136,6 +136,9 @@ class Enterprise(models.Model):
     warning_level = models.PositiveSmallIntegerField(
         _("warning level"), choices=WarningLevel.choices, default=WarningLevel.GREEN, db_index=True
     )
+    # Printed in the enterprise's intake QR code; raising it (cases.services.intake.intake_code_renew) makes
+    # every code printed before stop working, e.g. when one was posted where it should not have been.
+    intake_code_version = models.PositiveSmallIntegerField(_("intake QR code version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

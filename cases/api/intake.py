@@ -5,17 +5,18 @@ reference answers 409 with the case it became the first time, so that a retrying
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from accounts.models import Role
-from accounts.scope import has_role, scoped
+from accounts.models import STAFF_ROLES, Role
+from accounts.scope import get_for_user, has_role, scoped
 from cases.api import lists
 from cases.api.schemas import CaseOut
 from cases.models import Case, CaseCategory, Urgency
 from cases.services import intake
+from cases.templatetags.intake_panels import intake_url
 from core.schemas import DetailOut
 from enterprises.models import Enterprise
 
@@ -154,3 +155,39 @@ def case_create(request, payload: CaseIn):
             raise
         return _duplicate(request, existing, str(intake.DuplicateExternalRef(existing).messages[0]))
     return Status(201, {"common_issue_id": cases[0].common_issue_id, "cases": cases})
+
+
+class IntakeLinkOut(Schema):
+    enterprise_id: int
+    url: str = Field(description="The address behind the enterprise's QR code (no account needed to file there).")
+    version: int = Field(description="Raised each time the code is renewed; older codes no longer work.")
+
+
+def _intake_link(request, enterprise: Enterprise) -> dict:
+    return {
+        "enterprise_id": enterprise.pk,
+        "url": intake_url(request, enterprise),
+        "version": enterprise.intake_code_version,
+    }
+
+
+@router.get(
+    "/cases/enterprises/{int:enterprise_id}/intake-link",
+    response={200: IntakeLinkOut, 403: DetailOut},
+    summary="The enterprise's intake link, to print as its QR code",
+    description="Staff who see the enterprise, and its own users.",
+)
+def intake_link(request, enterprise_id: int):
+    if not has_role(request.user, *STAFF_ROLES, Role.ENTERPRISE):
+        raise PermissionDenied(_("This page is not available to your role."))
+    return _intake_link(request, get_for_user(request.user, Enterprise, pk=enterprise_id))
+
+
+@router.post(
+    "/cases/enterprises/{int:enterprise_id}/intake-link/renew",
+    response={200: IntakeLinkOut, 403: DetailOut},
+    summary="Issue the enterprise a new QR code; every code printed before stops working",
+    description="The coordinating office, or the enterprise's own users.",
+)
+def intake_link_renew(request, enterprise_id: int):
+    return _intake_link(request, intake.intake_code_renew(actor=request.user, enterprise_id=enterprise_id))

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, Role
-from accounts.scope import has_role, scoped
+from accounts.scope import get_for_user, has_role, is_office, scoped
 from cases import attachments as files
 from cases.models import Case, CaseAttachment, CaseCategory, CaseEvent, CaseNumber, CommonIssue, Urgency
 from cases.services.base import clean_text, office_people, tell
@@ -50,18 +50,37 @@ class DuplicateExternalRef(ValidationError):
 
 
 def intake_token(enterprise: Enterprise) -> str:
-    """A signed token naming the enterprise; printed as a QR code, it lets anyone there file a problem."""
-    return signing.dumps({"e": enterprise.pk}, salt=INTAKE_SALT, compress=True)
+    """A signed token naming the enterprise and its code's version; printed as a QR code, it lets anyone
+    there file a problem until the code is renewed."""
+    return signing.dumps({"e": enterprise.pk, "v": enterprise.intake_code_version}, salt=INTAKE_SALT, compress=True)
 
 
 def enterprise_for_token(token: str) -> Enterprise:
     try:
         data = signing.loads(token, salt=INTAKE_SALT)
-        return Enterprise.objects.get(pk=data["e"])
+        enterprise = Enterprise.objects.get(pk=data["e"])
     except (signing.BadSignature, KeyError, TypeError, Enterprise.DoesNotExist):
         raise ValidationError(
             _("This intake link is not valid. Scan the enterprise's QR code again."), code="bad_token"
         ) from None
+    if data.get("v", 1) != enterprise.intake_code_version:
+        raise ValidationError(
+            _("This QR code has been replaced by a new one. Scan the code the enterprise has put up now."),
+            code="renewed_token",
+        )
+    return enterprise
+
+
+@transaction.atomic
+def intake_code_renew(*, actor, enterprise_id: int) -> Enterprise:
+    """Issue the enterprise a new intake QR code: every code printed before stops working. The office, or
+    the enterprise's own users."""
+    enterprise = get_for_user(actor, Enterprise.objects.select_for_update(), pk=enterprise_id)
+    if not (is_office(actor) or (has_role(actor, Role.ENTERPRISE) and actor.enterprise_id == enterprise.pk)):
+        raise PermissionDenied(_("Only the coordinating office or the enterprise itself can renew its QR code."))
+    enterprise.intake_code_version += 1
+    enterprise.save(update_fields=["intake_code_version", "updated_at"])
+    return enterprise
 
 
 # Numbers -------------------------------------------------------------------------------------------------

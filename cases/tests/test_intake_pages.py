@@ -82,7 +82,8 @@ def test_enterprise_cannot_slip_in_another_enterprise(county, category, login):
     assert list(Case.objects.values_list("enterprise_id", flat=True)) == [county.ent_a.pk]
 
 
-def test_missing_title_and_unknown_category_are_shown_by_the_fields(county, category, login):
+def test_missing_title_and_unknown_category_are_shown_by_the_fields(county, category, login, settings):
+    settings.LANGUAGE_CODE = "en"  # the assertion reads the English message
     client = login(county.ent_a_user)
     response = client.post(reverse("case_file"), problem(category, title="", category=999999))
     assert response.status_code == 200

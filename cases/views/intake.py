@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.models import STAFF_ROLES, Role
 from accounts.scope import get_for_user, has_role, scoped
@@ -160,6 +161,10 @@ def qr_intake_done(request, token):
     )
 
 
+def _may_renew_code(user, enterprise) -> bool:
+    return has_role(user, Role.OFFICE) or (has_role(user, Role.ENTERPRISE) and user.enterprise_id == enterprise.pk)
+
+
 @role_required(*STAFF_ROLES, Role.ENTERPRISE)
 def enterprise_qr(request, pk):
     """The enterprise's intake QR code, to print and put up at the enterprise."""
@@ -168,8 +173,22 @@ def enterprise_qr(request, pk):
     return render(
         request,
         "cases/intake/qr_print.html",
-        {"enterprise": enterprise, "url": url, "svg": qr_svg(url, title=enterprise.name)},
+        {
+            "enterprise": enterprise,
+            "url": url,
+            "svg": qr_svg(url, title=enterprise.name),
+            "may_renew": _may_renew_code(request.user, enterprise),
+            "renewed": request.GET.get("renewed") == "1",
+        },
     )
+
+
+@require_POST
+@role_required(Role.OFFICE, Role.ENTERPRISE)
+def enterprise_qr_renew(request, pk):
+    """Replace the enterprise's QR code: the codes printed before stop working."""
+    intake.intake_code_renew(actor=request.user, enterprise_id=pk)
+    return redirect(reverse("enterprise_intake_qr", args=[pk]) + "?renewed=1")
 
 
 # Office intake -------------------------------------------------------------------------------------------
@@ -285,6 +304,7 @@ urlpatterns = [
     path("cases/new/enterprise-search/", case_new_enterprise_search, name="case_new_enterprise_search"),
     path("cases/from-visit-problem/<int:problem_id>/", case_from_visit_problem, name="case_from_visit_problem"),
     path("cases/enterprises/<int:pk>/qr/", enterprise_qr, name="enterprise_intake_qr"),
+    path("cases/enterprises/<int:pk>/qr/renew/", enterprise_qr_renew, name="enterprise_intake_qr_renew"),
     path("intake/<str:token>/", qr_intake, name="intake_qr"),
     path("intake/<str:token>/done/", qr_intake_done, name="intake_qr_done"),
     path("office/import/cases/", import_cases, name="import_cases"),
