@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseCategory(models.Model):
@@ -112,14 +113,14 @@ class Case(models.Model):
     """诉求: one problem of one enterprise."""
 
     class State(models.TextChoices):
-        SUBMITTED = "submitted", _("submitted")
-        ASSIGNED = "assigned", _("assigned")
-        IN_PROGRESS = "in_progress", _("in progress")
-        WAITING = "waiting", _("waiting for the enterprise")
-        RESOLVED = "resolved", _("resolved")
-        CLOSED = "closed", _("closed")
-        RETURNED = "returned", _("returned")
-        REJECTED = "rejected", _("rejected")
+        SUBMITTED = "submitted", pgettext_lazy("case state", "submitted")
+        ASSIGNED = "assigned", pgettext_lazy("case state", "assigned")
+        IN_PROGRESS = "in_progress", pgettext_lazy("case state", "in progress")
+        WAITING = "waiting", pgettext_lazy("case state", "waiting for the enterprise")
+        RESOLVED = "resolved", pgettext_lazy("case state", "resolved")
+        CLOSED = "closed", pgettext_lazy("case state", "closed")
+        RETURNED = "returned", pgettext_lazy("case state", "returned")
+        REJECTED = "rejected", pgettext_lazy("case state", "rejected")
 
     # States in which a unit is working on the case and its resolve deadline runs (or is paused).
     HANDLING_STATES = (State.ASSIGNED, State.IN_PROGRESS, State.WAITING)
@@ -129,7 +130,7 @@ class Case(models.Model):
     class Channel(models.TextChoices):
         SELF_SERVICE = "self_service", _("enterprise self-service")
         QR_CODE = "qr_code", _("enterprise QR code")
-        VISIT = "visit", _("visit")
+        VISIT = "visit", pgettext_lazy("channel", "visit")
         HOTLINE = "hotline", _("hotline")
         RECEPTION_DAY = "reception_day", _("entrepreneur reception day")
         OFFICE = "office", _("office")

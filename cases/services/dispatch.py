@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Unit
 from cases import deadlines
@@ -133,7 +134,7 @@ def case_assign(
     require_office(actor)
     case = lock_case(actor, case_id)
     # Once the lead unit has accepted (in progress) the case is its own; before that the office may redo it.
-    require_state(case, *ASSIGNABLE, action=_("assigned"))
+    require_state(case, *ASSIGNABLE, action=pgettext("refused action", "assigned"))
     units = _units(lead_unit_id, co_unit_ids, locality_unit_ids)
     note = clean_text(note, "note", required=False, limit=500)
     changes = {}
@@ -170,7 +171,7 @@ def case_reject(*, actor, case_id: int, reason: str, note: str, duplicate_of_num
     """不予受理: a duplicate or a problem outside the programs' remit, with the reason the enterprise reads."""
     require_office(actor)
     case = lock_case(actor, case_id)
-    require_state(case, *MERGEABLE, action=_("rejected"))
+    require_state(case, *MERGEABLE, action=pgettext("refused action", "rejected"))
     if reason not in Case.RejectReason.values:
         raise ValidationError({"reason": _("Choose why the case is rejected.")})
     note = clean_text(note, "note", limit=500)
@@ -222,7 +223,7 @@ def case_merge(*, actor, case_ids: list[int], title: str = "", common_issue_id: 
         raise ValidationError({"cases": _("Choose the cases to merge.")})
     cases = [lock_case(actor, pk) for pk in ids]
     for case in cases:
-        require_state(case, *MERGEABLE, action=_("merged"))
+        require_state(case, *MERGEABLE, action=pgettext("refused action", "merged"))
         if case.common_issue_id is not None and case.common_issue_id != common_issue_id:
             raise TransitionError(
                 _("Case %(number)s already belongs to a common issue.") % {"number": case.number}, code="merged"

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Role
 from accounts.scope import has_role
@@ -60,7 +61,7 @@ def _unit_members(case: Case, actor, *states: str, lead: bool = False) -> list[t
 def case_accept(*, actor, case_id: int) -> Case:
     """签收: the unit takes the case. When the lead unit accepts, handling starts."""
     case = lock_case(actor, case_id)
-    require_state(case, *WORKING, State.WAITING, action=_("accepted"))
+    require_state(case, *WORKING, State.WAITING, action=pgettext("refused action", "accepted"))
     now = timezone.now()
     for member in lock_members(case, *WORKING, State.WAITING):
         try:
@@ -93,7 +94,7 @@ def case_return(*, actor, case_id: int, reason: str) -> Case:
     """退回: the unit sends back what it was given, saying why (not its remit, wrong locality…). When the lead
     returns, the case goes back to the office to reassign."""
     case = lock_case(actor, case_id)
-    require_state(case, *WORKING, action=_("returned"))
+    require_state(case, *WORKING, action=pgettext("refused action", "returned"))
     reason = clean_text(reason, "reason", limit=500)
     now = timezone.now()
     for member, assignment in _unit_members(case, actor, *WORKING):
@@ -132,7 +133,7 @@ def case_return(*, actor, case_id: int, reason: str) -> Case:
 def case_progress(*, actor, case_id: int, note: str, uploads=()) -> Case:
     """A progress note from a unit on the case (or the office), optionally with material."""
     case = lock_case(actor, case_id)
-    require_state(case, State.IN_PROGRESS, State.WAITING, State.ASSIGNED, action=_("given a progress note"))
+    require_state(case, State.IN_PROGRESS, State.WAITING, State.ASSIGNED, action=pgettext("refused action", "given a progress note"))
     note = clean_text(note, "note")
     checked = files.check_uploads(uploads)
     if has_role(actor, Role.OFFICE):
@@ -158,7 +159,7 @@ def case_progress(*, actor, case_id: int, note: str, uploads=()) -> Case:
 def case_wait(*, actor, case_id: int, request: str) -> Case:
     """待企业补充: the lead unit needs material from the enterprise; the deadline clock stops until it comes."""
     case = lock_case(actor, case_id)
-    require_state(case, State.IN_PROGRESS, action=_("put on hold for material"))
+    require_state(case, State.IN_PROGRESS, action=pgettext("refused action", "put on hold for material"))
     assignment = actor_assignment(actor, case, Assignment.State.ACCEPTED, lead=True)
     request = clean_text(request, "request", limit=1000)
     set_state(case, State.WAITING)
@@ -178,7 +179,7 @@ def case_resume(*, actor, case_id: int, note: str, uploads=()) -> Case:
     """The enterprise supplies the material (or the lead unit resumes without it); the clock runs again and
     the paused working time is added to the deadline."""
     case = lock_case(actor, case_id)
-    require_state(case, State.WAITING, action=_("resumed"))
+    require_state(case, State.WAITING, action=pgettext("refused action", "resumed"))
     if is_enterprise_user(actor, case):
         unit = None
     else:
@@ -212,7 +213,7 @@ def case_resume(*, actor, case_id: int, note: str, uploads=()) -> Case:
 def extension_request(*, actor, case_id: int, days: int, reason: str) -> Case:
     """延期申请: the lead unit asks for more working days, with a reason; the office decides."""
     case = lock_case(actor, case_id)
-    require_state(case, State.IN_PROGRESS, State.WAITING, action=_("extended"))
+    require_state(case, State.IN_PROGRESS, State.WAITING, action=pgettext("refused action", "extended"))
     try:
         days = int(days)
     except (TypeError, ValueError):
@@ -342,7 +343,7 @@ def reply_draft(*, actor, case_id: int, outcome: str, text: str, uploads=()) -> 
     """The lead unit's reply: the outcome (solved / explained / not solved), what was done, and evidence. It
     waits for the unit head's approval, unless the author is that head."""
     case = lock_case(actor, case_id)
-    require_state(case, State.IN_PROGRESS, action=_("replied to"))
+    require_state(case, State.IN_PROGRESS, action=pgettext("refused action", "replied to"))
     if outcome not in Case.Outcome.values:
         raise ValidationError({"outcome": _("Choose the outcome: solved, explained or not solved.")})
     text = clean_text(text, "text")
@@ -399,7 +400,7 @@ def reply_decide(*, actor, reply_id: int, approve: bool, note: str = "") -> Case
         raise TransitionError(_("This reply was already decided."), code="decided")
     if not heads_unit(actor, reply.unit):
         raise PermissionDenied(_("Only the head of %(unit)s may approve its replies.") % {"unit": reply.unit})
-    require_state(case, State.IN_PROGRESS, action=_("resolved"))
+    require_state(case, State.IN_PROGRESS, action=pgettext("refused action", "resolved"))
     note = clean_text(note, "note", required=not approve, limit=500)
     now = timezone.now()
     replies = [reply]

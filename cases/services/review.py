@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Role
 from accounts.scope import has_role, scoped
@@ -77,7 +78,7 @@ def case_rate(*, actor, case_id: int, rating: str, comment: str = "", reopen: bo
     case = lock_case(actor, case_id)
     if not is_enterprise_user(actor, case):
         raise PermissionDenied(_("Only the enterprise's own users rate its cases; the office records callbacks."))
-    require_state(case, State.RESOLVED, action=_("rated"))
+    require_state(case, State.RESOLVED, action=pgettext("refused action", "rated"))
     if case.rating:
         raise TransitionError(_("Case %(number)s is already rated.") % {"number": case.number}, code="rated")
     _record_rating(case, actor, rating, comment, via="enterprise")
@@ -135,7 +136,7 @@ def case_reopen(*, actor, case_id: int, reason: str) -> Case:
     office = has_role(actor, Role.OFFICE)
     if not (office or is_enterprise_user(actor, case)):
         raise PermissionDenied(_("Only the enterprise or the coordinating office may reopen a case."))
-    require_state(case, State.RESOLVED, action=_("reopened"))
+    require_state(case, State.RESOLVED, action=pgettext("refused action", "reopened"))
     if not office and case.rating not in ("", Rating.UNSATISFIED):
         raise TransitionError(_("A case you rated as satisfied is closed; file a new case instead."))
     if not case.lead_unit_id:
@@ -150,7 +151,7 @@ def case_close(*, actor, case_id: int, note: str) -> Case:
     cannot be reached about, leaves the problem list with the office's note."""
     require_office(actor)
     case = lock_case(actor, case_id)
-    require_state(case, State.RESOLVED, action=_("closed"))
+    require_state(case, State.RESOLVED, action=pgettext("refused action", "closed"))
     note = clean_text(note, "note", limit=500)
     if not case.rating:
         set_state(case, State.RESOLVED, rating=Rating.UNRATED)
@@ -208,7 +209,7 @@ def callback_record(
     rating (as a rating by phone); on a spot check it records whether the enterprise confirms the reply."""
     require_office(actor)
     case = lock_case(actor, case_id)
-    require_state(case, State.RESOLVED, State.CLOSED, action=_("called back"))
+    require_state(case, State.RESOLVED, State.CLOSED, action=pgettext("refused action", "called back"))
     comment = clean_text(comment, "comment", required=False, limit=500)
     now = timezone.now()
     if callback_id is not None:

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Role, Unit
 from accounts.scope import has_role
@@ -77,7 +78,7 @@ def case_supervise(
     """督办函: the office tells a unit holding the case (the lead unit by default) to act, and when to reply."""
     require_office(actor)
     case = lock_case(actor, case_id)
-    require_state(case, *OPEN, action=_("supervised"))
+    require_state(case, *OPEN, action=pgettext("refused action", "supervised"))
     text = clean_text(text, "text", limit=2000)
     try:
         reply_days = int(reply_days)
@@ -130,7 +131,7 @@ def case_list(*, actor, case_id: int, note: str) -> Case:
     if not has_role(actor, Role.LEADER, Role.OFFICE):
         raise PermissionDenied(_("Only a leader or the coordinating office lists a case for supervision."))
     case = lock_case(actor, case_id)
-    require_state(case, State.SUBMITTED, *OPEN, State.RETURNED, action=_("listed for supervision"))
+    require_state(case, State.SUBMITTED, *OPEN, State.RETURNED, action=pgettext("refused action", "listed for supervision"))
     if case.listed_at:
         raise TransitionError(
             _("Case %(number)s is already listed for supervision.") % {"number": case.number}, code="listed"

@@ -47,8 +47,18 @@ class BrokenLink:
     reason: str
 
     def __str__(self):
-        where = f"event {self.seq}" if self.seq is not None else "trail head"
-        return f"case {self.case_number} (id {self.case_id}), {where}: {self.reason}"
+        if self.seq is None:
+            return _("case %(number)s (id %(id)s), trail head: %(reason)s") % {
+                "number": self.case_number,
+                "id": self.case_id,
+                "reason": self.reason,
+            }
+        return _("case %(number)s (id %(id)s), event %(seq)s: %(reason)s") % {
+            "number": self.case_number,
+            "id": self.case_id,
+            "seq": self.seq,
+            "reason": self.reason,
+        }
 
 
 def verify_case(case: Case, events: list[CaseEvent]) -> BrokenLink | None:

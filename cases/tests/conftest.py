@@ -1,10 +1,19 @@
 """Fixtures of the case lifecycle tests, on top of the root conftest's small county."""
 
 import pytest
+from django.utils import translation
 
 from accounts.models import Role
 from cases.models import Case, CaseCategory
 from cases.services import dispatch, intake
+
+
+@pytest.fixture(autouse=True)
+def in_english(settings):
+    """The assertions read the English messages; the site's default language is Chinese."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
