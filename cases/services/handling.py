@@ -133,7 +133,13 @@ def case_return(*, actor, case_id: int, reason: str) -> Case:
 def case_progress(*, actor, case_id: int, note: str, uploads=()) -> Case:
     """A progress note from a unit on the case (or the office), optionally with material."""
     case = lock_case(actor, case_id)
-    require_state(case, State.IN_PROGRESS, State.WAITING, State.ASSIGNED, action=pgettext("refused action", "given a progress note"))
+    require_state(
+        case,
+        State.IN_PROGRESS,
+        State.WAITING,
+        State.ASSIGNED,
+        action=pgettext("refused action", "given a progress note"),
+    )
     note = clean_text(note, "note")
     checked = files.check_uploads(uploads)
     if has_role(actor, Role.OFFICE):

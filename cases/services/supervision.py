@@ -131,7 +131,9 @@ def case_list(*, actor, case_id: int, note: str) -> Case:
     if not has_role(actor, Role.LEADER, Role.OFFICE):
         raise PermissionDenied(_("Only a leader or the coordinating office lists a case for supervision."))
     case = lock_case(actor, case_id)
-    require_state(case, State.SUBMITTED, *OPEN, State.RETURNED, action=pgettext("refused action", "listed for supervision"))
+    require_state(
+        case, State.SUBMITTED, *OPEN, State.RETURNED, action=pgettext("refused action", "listed for supervision")
+    )
     if case.listed_at:
         raise TransitionError(
             _("Case %(number)s is already listed for supervision.") % {"number": case.number}, code="listed"

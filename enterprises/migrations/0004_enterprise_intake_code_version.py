@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0003_reference_data'),
+        ("enterprises", "0003_reference_data"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='enterprise',
-            name='intake_code_version',
-            field=models.PositiveSmallIntegerField(default=1, verbose_name='intake QR code version'),
+            model_name="enterprise",
+            name="intake_code_version",
+            field=models.PositiveSmallIntegerField(default=1, verbose_name="intake QR code version"),
         ),
     ]
