@@ -52,7 +52,7 @@ def fresh_cache():
 
 @pytest.fixture(autouse=True)
 def reference_data(request):
-    """The industry table, the tag dictionary and the case categories are loaded by a migration, but a transactional test (the
+    """The industry table, the tag dictionary, the case categories and the assessment templates are loaded by a migration, but a transactional test (the
     browser tests) empties every table when it ends: load them again for any later test that uses the
     database, whatever order xdist runs the tests in."""
     uses_transactions = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
@@ -69,6 +69,11 @@ def reference_data(request):
         importlib.import_module("enterprises.migrations.0003_reference_data").load(django_apps, None)
     if not CaseCategory.objects.exists():
         importlib.import_module("cases.migrations.0002_reference_data").load(django_apps, None)
+    from reports.defaults import create_templates
+    from reports.models import AssessmentItem, AssessmentScheme
+
+    if not AssessmentScheme.objects.filter(year=None).exists():
+        create_templates(AssessmentScheme, AssessmentItem)
 
 
 @pytest.fixture

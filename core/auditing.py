@@ -20,6 +20,7 @@ def register_audited_models() -> None:
         Tag,
         Visit,
     )
+    from reports.models import AssessmentEvidence, AssessmentItem, AssessmentScheme, MonthlyReport
 
     auditlog.register(Region)
     auditlog.register(Unit)
@@ -42,3 +43,8 @@ def register_audited_models() -> None:
     # Cases keep their own hash-chained trail (CaseEvent); only the office's settings go to the operation log.
     auditlog.register(CaseCategory)
     auditlog.register(DeadlineRule)
+    # The assessment is read by everyone it scores: who changed a scheme or entered evidence is on record.
+    auditlog.register(AssessmentScheme)
+    auditlog.register(AssessmentItem)
+    auditlog.register(AssessmentEvidence)
+    auditlog.register(MonthlyReport, exclude_fields=["updated_at", "snapshot"])

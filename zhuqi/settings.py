@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accounts",
     "enterprises",
     "cases",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("enterprises.urls")),
     path("", include("cases.urls")),
+    path("", include("reports.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,3 @@
+"""Pages of the reports app: assessment (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the reports app: bulletin (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the reports app: dashboard (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the reports app: dispatch (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the reports app: monthly (being built)."""
+
+urlpatterns: list = []
