@@ -22,6 +22,7 @@ from accounts.models import Region, Unit, User
 from cases import demo as cases_demo
 from enterprises import demo as enterprises_demo
 from enterprises.models import Enterprise, Linkage
+from reports import demo as reports_demo
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ STEPS: list[Step] = [
     Step("accounts", accounts_demo.build, accounts_demo.reset),
     Step("enterprises", enterprises_demo.build, enterprises_demo.reset),
     Step("cases", cases_demo.build, cases_demo.reset),
+    Step("reports", reports_demo.build, reports_demo.reset),
 ]
 
 
