@@ -20,6 +20,7 @@ ChannelIn = Literal[tuple(Case.Channel.values)]
 UrgencyIn = Literal[tuple(Urgency.values)]
 LevelIn = Literal[tuple(value for value, _label in selectors.LEVEL_CHOICES)]
 SortIn = Literal[tuple(selectors.SORTS)]
+OutcomeIn = Literal[tuple(selectors.OUTCOME_FILTERS)]
 
 
 class CaseFilters(Schema):
@@ -35,6 +36,9 @@ class CaseFilters(Schema):
     submitted_to: dt.date | None = Field(None, description="Last day, included.")
     level: LevelIn | None = Field(None, description="The deadline's warning level now.")
     listed: bool | None = Field(None, description="Listed for supervision (挂牌督办) or not.")
+    outcome: OutcomeIn | None = Field(
+        None, description="The reply's outcome: solved, explained, not_solved, or answered (solved or explained)."
+    )
     q: str = Field(
         "",
         max_length=100,
@@ -95,6 +99,7 @@ def list_cases(request, filters: Query[CaseFilters]) -> QuerySet:
         submitted_to=filters.submitted_to,
         level=filters.level or "",
         listed=filters.listed,
+        outcome=filters.outcome or "",
         search=filters.q.strip(),
     )
 

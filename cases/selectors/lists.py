@@ -239,6 +239,18 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+# The outcome filter: one of the reply's outcomes, or "answered" (solved or explained: what the resolution
+# rate counts, DESIGN.md §4).
+OUTCOME_FILTERS = {
+    "answered": (Case.Outcome.SOLVED, Case.Outcome.EXPLAINED),
+    **{value: (value,) for value in Case.Outcome.values},
+}
+OUTCOME_CHOICES = [
+    ("answered", _("solved or explained")),
+    *Case.Outcome.choices,
+]
+
+
 def case_filter(
     *,
     user,
@@ -255,6 +267,7 @@ def case_filter(
     submitted_to: dt.date | None = None,
     level: str = "",
     listed: bool | None = None,
+    outcome: str = "",
     search: str = "",
 ) -> QuerySet[Case]:
     """The cases `user` sees in tab `queue` (their first tab when they do not have it), narrowed by the
@@ -292,6 +305,8 @@ def case_filter(
         cases = cases.filter(level_q(level, thresholds))
     if listed is not None:
         cases = cases.filter(listed_at__isnull=not listed)
+    if outcome:
+        cases = cases.filter(outcome__in=OUTCOME_FILTERS[outcome])
     if search:
         cases = cases.filter(
             Q(number__icontains=search)

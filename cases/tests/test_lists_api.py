@@ -103,6 +103,9 @@ def test_filters_search_and_sort(county, world, as_user, category):
     assert len(found(submitted_from=today, submitted_to=today)) == 8
     assert found(q="邵水") == {"新材料项目用地", "研发费用加计扣除"}
     assert found(q=world.new.number) == {"厂房用电增容"}
+    # A drafted reply gives no outcome yet: only the approved one counts.
+    assert found(outcome="solved") == found(outcome="answered") == {"技改补贴兑现"}
+    assert found(outcome="not_solved") == set()
     numbers = [i["number"] for i in client.get(URL, {"queue": "all", "sort": "number"}).json()["items"]]
     assert numbers == sorted(numbers) and len(numbers) == 8
     newest = [i["number"] for i in client.get(URL, {"queue": "all"}).json()["items"]]
@@ -124,6 +127,7 @@ def test_bad_input_answers_422(county, world, as_user):
         {"state": "nonsense"},
         {"level": "late"},
         {"sort": "title"},
+        {"outcome": "fixed"},
         {"submitted_from": "2026-13-01"},
         {"submitted_from": "2026-03-05", "submitted_to": "2026-03-01"},
     ):

@@ -158,6 +158,7 @@ def test_filters(county, world, as_user, category):
     assert found(region=county.town_b.pk) == {"食品许可证延续", "冷链物流补贴"}
     assert len(found(region=county.region.pk)) == 8
     assert found(listed="yes") == {"新材料项目用地"}
+    assert found(outcome="answered") == found(outcome="solved") == {"技改补贴兑现"}
     assert len(found(listed="no")) == 7
     assert found(level="paused") == {"招工难"}
     assert found(enterprise=county.ent_c.pk) == {"新材料项目用地", "研发费用加计扣除"}

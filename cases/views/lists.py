@@ -20,7 +20,7 @@ from core.permissions import role_required
 
 YES_NO = [("", gettext_lazy("all")), ("yes", gettext_lazy("yes")), ("no", gettext_lazy("no"))]
 # Filters folded away by default (on a phone the list comes first); open when one of them is set.
-MORE_FILTERS = ("channel", "urgency", "lead_unit", "region", "submitted_from", "submitted_to", "listed")
+MORE_FILTERS = ("channel", "urgency", "lead_unit", "region", "submitted_from", "submitted_to", "listed", "outcome")
 STAFF_ONLY_FILTERS = ("channel", "lead_unit", "region", "listed")
 # Tabs whose count shows in red when not zero.
 URGENT_QUEUES = ("overdue",)
@@ -78,6 +78,7 @@ class CaseFilterForm(forms.Form):
     submitted_from = forms.DateField(label=gettext_lazy("Submitted from"), required=False, widget=DateInput())
     submitted_to = forms.DateField(label=gettext_lazy("Submitted to"), required=False, widget=DateInput())
     listed = forms.ChoiceField(label=gettext_lazy("Listed for supervision"), choices=YES_NO, required=False)
+    outcome = forms.ChoiceField(label=gettext_lazy("Outcome"), choices=_all(selectors.OUTCOME_CHOICES), required=False)
     sort = forms.ChoiceField(label=gettext_lazy("Sort by"), choices=selectors.SORT_CHOICES, required=False)
     enterprise = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
@@ -120,6 +121,7 @@ class CaseFilterForm(forms.Form):
             "submitted_from": data.get("submitted_from"),
             "submitted_to": data.get("submitted_to"),
             "listed": {"yes": True, "no": False}.get(data.get("listed") or ""),
+            "outcome": data.get("outcome") or "",
         }
 
     def sort_key(self) -> str:

@@ -32,6 +32,7 @@ class FiguresOut(Schema):
 class TotalOut(FiguresOut):
     rejected: int
     url: str
+    solved_url: str
     overdue_url: str
 
 
@@ -39,6 +40,7 @@ class MonthOut(FiguresOut):
     key: str
     label: str
     url: str
+    solved_url: str
     overdue_url: str
 
 

@@ -297,6 +297,7 @@ def as_data(board: Dashboard) -> dict:
                 "label": row.label,
                 **_figures(row),
                 "url": case_list_url(queue, start, end),
+                "solved_url": case_list_url(queue, start, end, outcome="solved"),
                 "overdue_url": case_list_url(queue, start, end, level="overdue"),
             }
         )
@@ -326,6 +327,7 @@ def as_data(board: Dashboard) -> dict:
             **_figures(total),
             "rejected": total.rejected,
             "url": case_list_url(queue, first, last),
+            "solved_url": case_list_url(queue, first, last, outcome="solved"),
             "overdue_url": case_list_url(queue, first, last, level="overdue"),
         },
         "targets": [

@@ -94,6 +94,8 @@ def test_every_link_opens_the_list_of_exactly_the_cases_counted(login, example):
     month = data["by_month"][0]
     assert count_of(client, month["url"]) == month["collected"] == 9
     assert count_of(client, month["overdue_url"]) == month["overdue_open"] == 1
+    assert count_of(client, month["solved_url"]) == month["solved"]
+    assert count_of(client, data["total"]["solved_url"]) == data["total"]["solved"] > 0
     for group in ("by_category", "by_channel", "by_region"):
         for row in data[group]:
             assert count_of(client, row["url"]) == row["collected"], (group, row["label"])

@@ -91,6 +91,7 @@
       ],
     });
     clickable(chart, rows, function (row, event) {
+      if (event && event.seriesIndex === 1) return row.solved_url;
       return event && event.seriesIndex === 2 ? row.overdue_url : row.url;
     });
   }
