@@ -20,7 +20,14 @@ def register_audited_models() -> None:
         Tag,
         Visit,
     )
-    from reports.models import AssessmentEvidence, AssessmentItem, AssessmentScheme, MonthlyReport
+    from reports.models import (
+        AssessmentEvidence,
+        AssessmentItem,
+        AssessmentScheme,
+        Bulletin,
+        GoodPractice,
+        MonthlyReport,
+    )
 
     auditlog.register(Region)
     auditlog.register(Unit)
@@ -48,3 +55,5 @@ def register_audited_models() -> None:
     auditlog.register(AssessmentItem)
     auditlog.register(AssessmentEvidence)
     auditlog.register(MonthlyReport, exclude_fields=["updated_at", "snapshot"])
+    auditlog.register(Bulletin, exclude_fields=["updated_at"])
+    auditlog.register(GoodPractice)
