@@ -1,0 +1,1 @@
+"""Excel workbooks of the reports (one module per report)."""
