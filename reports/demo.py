@@ -23,6 +23,7 @@ from cases.models import Case
 from core.periods import add_months, month_start
 from enterprises.models import Linkage
 from reports.models import AssessmentEvidence, Bulletin, GoodPractice, MonthlyReport
+from reports.selectors.monthly import is_late
 
 MONTHS = 24
 DUE_DAY = 20
@@ -64,10 +65,6 @@ PRACTICES = [
 ]
 MEDIA = ["邵阳日报", "新邵县融媒体中心", "湖南日报", "红网"]
 CHINESE_QUARTERS = "一二三四"
-
-
-def _due_moment(month: date) -> datetime:
-    return timezone.make_aware(datetime.combine(month.replace(day=DUE_DAY), time(23, 59, 59)))
 
 
 def _at(day: date, rng: random.Random) -> datetime:
@@ -113,7 +110,7 @@ def _monthly_reports(rng: random.Random, today: date, office: User) -> int:
                     snapshot={},
                     submitted_at=submitted,
                     submitted_by=None,
-                    is_late=submitted > _due_moment(month),
+                    is_late=is_late(submitted, month.replace(day=DUE_DAY)),
                 )
             )
     MonthlyReport.objects.bulk_create(rows, batch_size=BATCH)
