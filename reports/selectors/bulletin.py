@@ -343,13 +343,25 @@ def bulletin_data(user, year: int, quarter: int, *, now: datetime | None = None)
     where = jurisdiction()
     region_id = where.region.pk if where.region else None
     by_unit = ind.indicators(
-        WHOLE_JURISDICTION, date_from=first, date_to=last, group_by="unit", region_id=region_id, now=now
+        WHOLE_JURISDICTION,
+        date_from=first,
+        date_to=last,
+        group_by="unit",
+        region_id=region_id,
+        now=now,
+        working_days=False,  # the bulletin ranks rates; the working days would only cost time
     )
     units = rank_rows([row for row in by_unit.rows if row.key is not None])
     localities: list[RankedRow] = []
     if where.region is not None:
         by_region = ind.indicators(
-            WHOLE_JURISDICTION, date_from=first, date_to=last, group_by="region", region_id=region_id, now=now
+            WHOLE_JURISDICTION,
+            date_from=first,
+            date_to=last,
+            group_by="region",
+            region_id=region_id,
+            now=now,
+            working_days=False,
         )
         # Enterprises located in the jurisdiction itself rather than in one of its parts are no locality.
         parts = [row for row in by_region.rows if row.key is not None and row.key != region_id]

@@ -190,7 +190,7 @@ def test_query_counts_are_constant(api, quarter, django_assert_num_queries, extr
     client = api("office_user")
     client.get(URL)
     # session, user, roles; the bulletin's data (15, see test_bulletin_data)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(16):
         body = client.get(URL).json()
     assert len(body["units"]) == 4 + extra and len(body["good_practices"]) == extra
     # session, user, roles; bulletins; good-practice counts

@@ -177,7 +177,7 @@ def test_query_count_does_not_grow_with_cases(quarter, django_assert_num_queries
     bulletin_data(user, 2026, 3)  # warm the user's role cache
     # 1 jurisdiction (office unit and region); by unit: 1 region, 3 figures, 1 labels; by region: the same
     # five; 1 bulletin; 1 overdue; 1 returns; 1 good practices.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         data = bulletin_data(user, 2026, 3)
     assert len(data.units) == 4 + extra
     assert len(data.good_practices) == extra

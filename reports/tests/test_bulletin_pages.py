@@ -251,6 +251,6 @@ def test_edit_page_query_count_is_constant(as_user, quarter, django_assert_num_q
     client.get(EDIT)
     # session, user, roles; the bulletin's data (15, see test_bulletin_data); the good practice form's unit
     # choices; calendar banner
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(18):
         response = client.get(EDIT)
     assert len(response.context["data"].units) == 4 + extra

@@ -132,9 +132,9 @@ def test_query_count_does_not_grow_with_the_cases(login, example, django_assert_
     client = login(example.office_user)
     client.get(URL, MARCH_QUERY)  # warms the calendar cache
     # session, user, roles, the user's unit and its region, 23 of the selector, the calendar banner
-    with django_assert_num_queries(29):
+    with django_assert_num_queries(24):
         client.get(URL, MARCH_QUERY)
     more_cases(example, 12)
-    with django_assert_num_queries(29):
+    with django_assert_num_queries(24):
         response = client.get(URL, MARCH_QUERY)
     assert response.context["data"]["total"]["collected"] == 21

@@ -148,7 +148,7 @@ def test_an_empty_period(county, dashboard_frozen):
 def test_query_count_does_not_grow(example, django_assert_num_queries):
     user = example.office_user
     selectors.dashboard(user, *MARCH)  # warms the calendar cache
-    with django_assert_num_queries(23) as first:
+    with django_assert_num_queries(18) as first:
         selectors.dashboard(user, *MARCH)
     more_cases(example, 12)
     with django_assert_num_queries(len(first.captured_queries)):
