@@ -39,6 +39,9 @@ Kind = AssessmentEvidence.Kind
 TWO_PLACES = Decimal("0.01")
 ZERO = Decimal("0.00")
 
+# Enterprises named in one month's working before the rest is given as a count.
+NAMES_SHOWN = 5
+
 
 def points(value) -> Decimal:
     return Decimal(value).quantize(TWO_PLACES, ROUND_HALF_UP)
@@ -621,7 +624,13 @@ def daily_work(ctx: Context, max_points: Decimal, params: dict) -> dict[int, Ite
             missing = [
                 row["enterprise__name"] for row in enterprises if (row["enterprise_id"], month.month) not in visited
             ]
-            if missing:
+            if len(missing) > NAMES_SHOWN:
+                # The working names a few; the rest is a count (a unit may lead dozens of linkages).
+                reasons.append(
+                    _("%(count)s linked enterprises not visited that month, among them %(enterprises)s")
+                    % {"count": len(missing), "enterprises": "、".join(missing[:NAMES_SHOWN])}
+                )
+            elif missing:
                 reasons.append(_("not visited that month: %(enterprises)s") % {"enterprises": "、".join(missing)})
             if reasons:
                 lines.append(
