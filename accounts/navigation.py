@@ -14,6 +14,10 @@ STAFF = STAFF_ROLES
 OVERSIGHT = frozenset({Role.OFFICE, Role.AUDITOR})
 OFFICE = frozenset({Role.OFFICE})
 VISITORS = frozenset({Role.OFFICE, Role.LEADER, Role.UNIT_HEAD, Role.UNIT_HANDLER, Role.CADRE})
+# Who reads the reports: the cadre works enterprise by enterprise; the bulletin is for heads, not handlers.
+REPORT_READERS = frozenset({Role.OFFICE, Role.AUDITOR, Role.LEADER, Role.UNIT_HEAD, Role.UNIT_HANDLER})
+MONTHLY_REPORTERS = frozenset({Role.OFFICE, Role.AUDITOR, Role.UNIT_HEAD, Role.UNIT_HANDLER})
+BULLETIN_READERS = frozenset({Role.OFFICE, Role.AUDITOR, Role.LEADER, Role.UNIT_HEAD})
 ENTERPRISE = frozenset({Role.ENTERPRISE})
 
 
@@ -60,7 +64,12 @@ NAVIGATION = [
     NavItem(_("Units"), "unit_list", STAFF),
     NavItem(_("Users"), "user_list", STAFF),
     NavItem(_("Working-day calendar"), "calendar", STAFF),
+    NavItem(_("Dashboard"), "report_dashboard", REPORT_READERS),
     NavItem(_("Case indicators"), "case_indicators", STAFF),
+    NavItem(_("Monthly dispatch report"), "dispatch_report", STAFF),
+    NavItem(_("Monthly reports"), "monthly_report_list", MONTHLY_REPORTERS),
+    NavItem(_("Quarterly bulletins"), "bulletin_list", BULLETIN_READERS),
+    NavItem(_("Annual assessment"), "assessment_scores", REPORT_READERS),
     NavItem(_("Common issues"), "common_issue_list", STAFF),
     NavItem(_("Callbacks"), "callback_list", OFFICE),
     NavItem(_("Case settings"), "case_settings", STAFF),

@@ -27,17 +27,21 @@ VISITOR_NAV = STAFF_NAV | {"visit_create"}
 ENTERPRISE_NAV = EVERYONE_NAV | {"my_figures", "visit_list", "case_file"}
 OVERSIGHT_NAV = {"login_log", "operation_log"}
 OFFICE_NAV = VISITOR_NAV | OVERSIGHT_NAV | {"import_index", "token_list", "case_new", "callback_list"}
+REPORTS_NAV = {"report_dashboard", "assessment_scores"}  # office, auditor, leader, unit head and handler
+OFFICE_NAV |= REPORTS_NAV | {"dispatch_report", "monthly_report_list", "bulletin_list"}
+STAFF_NAV |= {"dispatch_report"}
+VISITOR_NAV |= {"dispatch_report"}
 ALL_NAV = OFFICE_NAV | ENTERPRISE_NAV
 
 # role (panel-<role>) -> (attribute of the `county` fixture, the navigation entries that role sees)
 ROLES = {
     "office": ("office_user", OFFICE_NAV),
-    "leader": ("leader", VISITOR_NAV),
-    "unit_head": ("gxj_head", VISITOR_NAV),
-    "unit_handler": ("gxj_handler", VISITOR_NAV),
+    "leader": ("leader", VISITOR_NAV | REPORTS_NAV | {"bulletin_list"}),
+    "unit_head": ("gxj_head", VISITOR_NAV | REPORTS_NAV | {"monthly_report_list", "bulletin_list"}),
+    "unit_handler": ("gxj_handler", VISITOR_NAV | REPORTS_NAV | {"monthly_report_list"}),
     "cadre": ("cadre", VISITOR_NAV),
     "enterprise": ("ent_a_user", ENTERPRISE_NAV),
-    "auditor": ("auditor", STAFF_NAV | OVERSIGHT_NAV),
+    "auditor": ("auditor", STAFF_NAV | OVERSIGHT_NAV | REPORTS_NAV | {"monthly_report_list", "bulletin_list"}),
 }
 
 
