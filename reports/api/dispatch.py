@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from accounts.scope import has_role
 from core.exports import XLSX_CONTENT_TYPE
 from core.schemas import DetailOut
+from reports.api.dashboard import PlansOut  # the same plan figures, one schema
 from reports.exports.dispatch import dispatch_xlsx_response
 from reports.selectors import dispatch as selectors
 
@@ -64,26 +65,6 @@ class CoverageOut(Schema):
     rows: list[CoverageRowOut]
     total: CoverageRowOut
     url: str
-
-
-class PlanCategoryOut(Schema):
-    key: str
-    label: str
-    plans: int
-    goals: int
-    achieved: int
-    ratio: float | None
-    url: str
-
-
-class PlansOut(Schema):
-    year: int
-    plans: int
-    goals: int
-    achieved: int
-    ratio: float | None
-    url: str
-    by_category: list[PlanCategoryOut]
 
 
 class IndicatorOut(Schema):
