@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Region, Unit
 from cases.models import Case
@@ -41,6 +42,10 @@ ZERO = Decimal("0.00")
 
 # Enterprises named in one month's working before the rest is given as a count.
 NAMES_SHOWN = 5
+
+
+def _names(names: list[str]) -> str:
+    return pgettext("list separator", ", ").join(names)
 
 
 def points(value) -> Decimal:
@@ -628,15 +633,16 @@ def daily_work(ctx: Context, max_points: Decimal, params: dict) -> dict[int, Ite
                 # The working names a few; the rest is a count (a unit may lead dozens of linkages).
                 reasons.append(
                     _("%(count)s linked enterprises not visited that month, among them %(enterprises)s")
-                    % {"count": len(missing), "enterprises": "、".join(missing[:NAMES_SHOWN])}
+                    % {"count": len(missing), "enterprises": _names(missing[:NAMES_SHOWN])}
                 )
             elif missing:
-                reasons.append(_("not visited that month: %(enterprises)s") % {"enterprises": "、".join(missing)})
+                reasons.append(_("not visited that month: %(enterprises)s") % {"enterprises": _names(missing)})
             if reasons:
                 lines.append(
                     Line(
                         LineKind.MONTH,
-                        _("%(month)s: not counted: %(reasons)s.") % {"month": label, "reasons": "; ".join(reasons)},
+                        _("%(month)s: not counted: %(reasons)s.")
+                        % {"month": label, "reasons": pgettext("reasons separator", "; ").join(reasons)},
                         counted=False,
                         url=url,
                         ref=label,
@@ -645,16 +651,24 @@ def daily_work(ctx: Context, max_points: Decimal, params: dict) -> dict[int, Ite
                 continue
             qualifying += 1
             reopened = report["status"] != MonthlyReport.Status.SUBMITTED
-            if enterprises:
+            if enterprises and reopened:
+                text = _(
+                    "%(month)s: counted: report submitted on time on %(date)s (reopened by the office for "
+                    "correction: its first submission counts), all %(count)s linked enterprise(s) visited."
+                )
+            elif enterprises:
                 text = _(
                     "%(month)s: counted: report submitted on time on %(date)s, all %(count)s linked enterprise(s) "
                     "visited."
                 )
+            elif reopened:
+                text = _(
+                    "%(month)s: counted: report submitted on time on %(date)s (reopened by the office for "
+                    "correction: its first submission counts)."
+                )
             else:
                 text = _("%(month)s: counted: report submitted on time on %(date)s.")
             text = text % {"month": label, "date": _day(report["submitted_at"]), "count": len(enterprises)}
-            if reopened:
-                text += " " + _("(Reopened by the office for correction: its first submission counts.)")
             lines.append(Line(LineKind.MONTH, text, counted=True, url=url, ref=label))
         if period:
             score = min(points(max_points * qualifying / len(period)), max_points)
