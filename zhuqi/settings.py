@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "enterprises",
     "cases",
     "reports",
+    "policies",
 ]
 
 MIDDLEWARE = [
