@@ -69,6 +69,10 @@ def reference_data(request):
         importlib.import_module("enterprises.migrations.0003_reference_data").load(django_apps, None)
     if not CaseCategory.objects.exists():
         importlib.import_module("cases.migrations.0002_reference_data").load(django_apps, None)
+    from policies.models import PolicyCategory
+
+    if not PolicyCategory.objects.exists():
+        importlib.import_module("policies.migrations.0002_categories").load(django_apps, None)
     from reports.defaults import create_templates
     from reports.models import AssessmentItem, AssessmentScheme
 

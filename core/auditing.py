@@ -20,6 +20,7 @@ def register_audited_models() -> None:
         Tag,
         Visit,
     )
+    from policies.models import Disbursement, GrantBatch, Policy, PolicyCategory, PolicyClause
     from reports.models import (
         AssessmentEvidence,
         AssessmentItem,
@@ -57,3 +58,8 @@ def register_audited_models() -> None:
     auditlog.register(MonthlyReport, exclude_fields=["updated_at", "snapshot"])
     auditlog.register(Bulletin, exclude_fields=["updated_at"])
     auditlog.register(GoodPractice)
+    auditlog.register(Policy, m2m_fields={"categories"}, exclude_fields=["updated_at"])
+    auditlog.register(PolicyClause)
+    auditlog.register(PolicyCategory)
+    auditlog.register(GrantBatch)
+    auditlog.register(Disbursement)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PoliciesConfig(AppConfig):
     name = "policies"
     verbose_name = _("Support policies")
+
+    def ready(self):
+        from policies import scope_rules  # noqa: F401  (registers the scope rules)
