@@ -7,4 +7,4 @@ class PoliciesConfig(AppConfig):
     verbose_name = _("Support policies")
 
     def ready(self):
-        from policies import scope_rules  # noqa: F401  (registers the scope rules)
+        from policies import scope_rules, signals  # noqa: F401  (registers scope rules and signal receivers)

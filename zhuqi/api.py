@@ -85,6 +85,7 @@ from cases.api import router as cases_router  # noqa: E402
 from core.api import router as core_router  # noqa: E402
 from core.api_notifications import router as notifications_router  # noqa: E402
 from enterprises.api import router as enterprises_router  # noqa: E402
+from policies.api import router as policies_router  # noqa: E402
 from reports.api import router as reports_router  # noqa: E402
 
 api.add_router("/", accounts_router)
@@ -94,3 +95,4 @@ api.add_router("/imports", import_router)
 api.add_router("/", enterprises_router)
 api.add_router("/", cases_router)
 api.add_router("/reports", reports_router)
+api.add_router("/policies", policies_router)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("enterprises.urls")),
     path("", include("cases.urls")),
     path("", include("reports.urls")),
+    path("", include("policies.urls")),
 ]
 
 if settings.DEBUG:

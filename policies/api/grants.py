@@ -1,0 +1,5 @@
+"""Endpoints of the policies app: grants (being built)."""
+
+from ninja import Router
+
+router = Router(tags=["policies"])

@@ -1,0 +1,3 @@
+"""Pages of the policies app: grants (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the policies app: library (being built)."""
+
+urlpatterns: list = []

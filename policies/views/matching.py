@@ -1,0 +1,3 @@
+"""Pages of the policies app: matching (being built)."""
+
+urlpatterns: list = []

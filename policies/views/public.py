@@ -1,0 +1,3 @@
+"""Pages of the policies app: public (being built)."""
+
+urlpatterns: list = []
