@@ -22,6 +22,7 @@ from accounts.models import Region, Unit, User
 from cases import demo as cases_demo
 from enterprises import demo as enterprises_demo
 from enterprises.models import Enterprise, Linkage
+from policies import demo as policies_demo
 from reports import demo as reports_demo
 
 
@@ -37,6 +38,7 @@ STEPS: list[Step] = [
     Step("enterprises", enterprises_demo.build, enterprises_demo.reset),
     Step("cases", cases_demo.build, cases_demo.reset),
     Step("reports", reports_demo.build, reports_demo.reset),
+    Step("policies", policies_demo.build, policies_demo.reset),
 ]
 
 
