@@ -127,16 +127,21 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 # With a broker, `celery -A zhuqi beat` runs these; without one, cron runs the management commands of the same
-# names (scan_cases, deliver_notifications, refresh_warnings).
+# names (scan_cases, deliver_notifications, refresh_warnings, match_policies).
 CELERY_BEAT_SCHEDULE = {
     "scan-cases": {"task": "cases.scan", "schedule": 15 * 60},
     "deliver-notifications": {"task": "core.deliver_notifications", "schedule": 60},
     "refresh-warnings": {"task": "enterprises.refresh_warnings", "schedule": 24 * 3600},
+    "match-policies": {"task": "policies.match_all", "schedule": 24 * 3600},
 }
 # Working days an overdue case waits after its unit head was told before its linked leader is.
 CASE_ESCALATE_TO_LEADER_AFTER_DAYS = env_int("CASE_ESCALATE_TO_LEADER_AFTER_DAYS", 3)
 # Largest attachment accepted on a case, in bytes.
 CASE_ATTACHMENT_MAX_BYTES = env_int("CASE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+# A published policy fewer than this percentage of the registered enterprises qualify for is flagged as a
+# "ceiling" (天花板) policy on the performance page (docs/policies/grants.md).
+POLICY_CEILING_SHARE = env_int("POLICY_CEILING_SHARE", 1)
 
 # Notifications (docs/notifications.md): in-app works out of the box; SMS, e-mail and WeCom when configured.
 NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", "in_app")
