@@ -22,11 +22,11 @@ from core.workdays import missing_schedule_years
 EVERYONE_NAV = {"home", "case_list", "notification_list"}
 REGISTRY_NAV = {"enterprise_list", "warning_list", "loss_ratio", "pool_overview", "linkage_list", "plan_list"}
 STAFF_NAV = EVERYONE_NAV | REGISTRY_NAV | {"visit_list", "unit_list", "user_list", "calendar"}
-STAFF_NAV |= {"case_indicators", "common_issue_list", "case_settings"}
+STAFF_NAV |= {"case_indicators", "common_issue_list", "case_settings", "policy_list"}
 VISITOR_NAV = STAFF_NAV | {"visit_create"}
-ENTERPRISE_NAV = EVERYONE_NAV | {"my_figures", "visit_list", "case_file"}
-OVERSIGHT_NAV = {"login_log", "operation_log"}
-OFFICE_NAV = VISITOR_NAV | OVERSIGHT_NAV | {"import_index", "token_list", "case_new", "callback_list"}
+ENTERPRISE_NAV = EVERYONE_NAV | {"my_figures", "visit_list", "case_file", "my_policies"}
+OVERSIGHT_NAV = {"login_log", "operation_log", "policy_performance"}
+OFFICE_NAV = VISITOR_NAV | OVERSIGHT_NAV | {"import_index", "token_list", "case_new", "callback_list", "grant_batch_list", "application_list"}
 REPORTS_NAV = {"report_dashboard", "assessment_scores"}  # office, auditor, leader, unit head and handler
 OFFICE_NAV |= REPORTS_NAV | {"dispatch_report", "monthly_report_list", "bulletin_list"}
 STAFF_NAV |= {"dispatch_report"}
