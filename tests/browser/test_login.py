@@ -26,7 +26,11 @@ STAFF_NAV |= {"case_indicators", "common_issue_list", "case_settings", "policy_l
 VISITOR_NAV = STAFF_NAV | {"visit_create"}
 ENTERPRISE_NAV = EVERYONE_NAV | {"my_figures", "visit_list", "case_file", "my_policies"}
 OVERSIGHT_NAV = {"login_log", "operation_log", "policy_performance"}
-OFFICE_NAV = VISITOR_NAV | OVERSIGHT_NAV | {"import_index", "token_list", "case_new", "callback_list", "grant_batch_list", "application_list"}
+OFFICE_NAV = (
+    VISITOR_NAV
+    | OVERSIGHT_NAV
+    | {"import_index", "token_list", "case_new", "callback_list", "grant_batch_list", "application_list"}
+)
 REPORTS_NAV = {"report_dashboard", "assessment_scores"}  # office, auditor, leader, unit head and handler
 OFFICE_NAV |= REPORTS_NAV | {"dispatch_report", "monthly_report_list", "bulletin_list"}
 STAFF_NAV |= {"dispatch_report"}
