@@ -15,6 +15,7 @@ import logging
 import urllib.error
 import urllib.parse
 import urllib.request
+from abc import ABC, abstractmethod
 from typing import Any
 
 from django.conf import settings
@@ -106,13 +107,14 @@ def post_json(url: str, payload: dict, *, headers: dict[str, str] | None = None)
         return None
 
 
-class Backend:
-    """One channel. `send` returns when the message was handed over and raises when it was not."""
+class Backend(ABC):
+    """One channel. `send` returns when the message was handed over and raises when it was not. Each
+    channel's class below implements it; NOTIFICATION_BACKENDS may name others of the same shape."""
 
     channel = ""
 
-    def send(self, notification) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, notification) -> None: ...
 
 
 class InAppBackend(Backend):
