@@ -23,9 +23,10 @@ eligible). The enterprise fails exactly one part pi, every other part passes or 
 a reachable comparison:
 
 - a comparison (`{"fact": …}`), not a combinator, not under `not`;
-- on a fact the enterprise can change: above_scale, tags, years_since_founding and the figures (revenue,
-  profit, tax, R&D ratio, employees, revenue growth); never industry, region, park or size class (the trade,
-  the place and the size class are not "missing");
+- on a fact the enterprise can change: above_scale, years_since_founding and the figures (revenue, profit,
+  tax, R&D ratio, employees, revenue growth); never industry, region, park or size class (the trade, the
+  place and the size class are not "missing"), nor a tag: 专精特新, 高新技术企业 … are accreditations won in
+  their own assessment, and offering them as "one condition away" flooded most of the county;
 - for a number (gte, lte, between): the value is known and lies within NEAR_MARGIN (20 %) of the bound it
   misses (for years_since_founding: within one year); `eq` on a number is never near.
 
@@ -71,8 +72,8 @@ ELIGIBLE_STATES = (State.ELIGIBLE, State.TO_CONFIRM)
 
 NEAR_MARGIN = Decimal("0.2")
 NEAR_MARGIN_ABSOLUTE = {"years_since_founding": Decimal(1)}
-# Facts that are where and what an enterprise is, not something it can reach: never "missing".
-FIXED_FACTS = frozenset({"industry", "region", "park", "size"})
+# Facts that are where and what an enterprise is, or accreditations it earns elsewhere: never "missing".
+FIXED_FACTS = frozenset({"industry", "region", "park", "size", "tags"})
 BATCH_SIZE = 1000
 DELETE_CHUNK = 500
 

@@ -26,7 +26,6 @@ def test_mine_lists_the_own_standings(client, data):
     body = _as(client, data.county.ent_b_user).get(f"{API}/mine").json()
     assert sorted((item["policy"]["id"], item["state"]) for item in body) == [
         (data.small.pk, "nearly"),
-        (data.srdi.pk, "nearly"),
     ]
     small = next(item for item in body if item["policy"]["id"] == data.small.pk)
     assert small["missing"][0]["path"] == "all[1]"

@@ -93,8 +93,8 @@ class Data:
 @pytest.fixture
 def data(county) -> Data:
     """ent_a: eligible for 小升规 (revenue 1,800), 专精特新 with R&D 4 % (to be confirmed for SRDI_RD).
-    ent_b: revenue 1,320 (within 20 % of 1,500: nearly for 小升规), R&D 5 % but no 专精特新 tag (nearly for
-    SRDI_RD, the tag missing). ent_c: above scale (never nearly for 小升规: the failing part is a `not`),
+    ent_b: revenue 1,320 (within 20 % of 1,500: nearly for 小升规), R&D 5 % but no 专精特新 tag (no row for
+    SRDI_RD: a tag is never what is missing). ent_c: above scale (never nearly for 小升规: the failing part is a `not`),
     high-tech. ent_d: revenue 500, far from everything."""
     d = Data()
     d.county = county
