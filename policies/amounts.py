@@ -16,7 +16,8 @@ at once (the fact as one SQL annotation, so a whole list costs one query).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -30,6 +31,8 @@ from policies.rules import as_number
 TWO_DECIMALS = Decimal("0.01")
 # GrantLine/Disbursement amounts are DecimalField(max_digits=12, decimal_places=2).
 MAX_AMOUNT = Decimal("9999999999.99")
+MAX_FIXED = Decimal(10) ** 10
+MAX_RATE = 1000
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,71 @@ class Amount:
         return self.amount is not None
 
 
+def numeric_facts() -> list[str]:
+    """The facts an amount formula may take a rate of."""
+    return [name for name, fact in FACTS.items() if fact.type == NUMBER]
+
+
+def _shown(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def check_formula(formula: dict) -> Formula:
+    """A non-empty formula checked: ValidationError with every mistake in it, each naming the wrong part.
+    The one checker, used when a policy is saved (services.library) and when amounts are computed."""
+    messages = []
+    if "fixed" in formula:
+        extra = sorted(set(formula) - {"fixed"})
+        if extra:
+            messages.append(
+                _("A fixed amount takes no other keys (remove %(keys)s).") % {"keys": ", ".join(map(str, extra))}
+            )
+        fixed = as_number(formula["fixed"])
+        if fixed is None or fixed < 0 or fixed >= MAX_FIXED:
+            messages.append(
+                _("The fixed amount must be a number of 10k yuan, at least 0, not %(value)s.")
+                % {"value": _shown(formula["fixed"])}
+            )
+        if messages:
+            raise ValidationError(messages)
+        return Formula(fixed=fixed)
+    if "fact" in formula or "rate" in formula:
+        extra = sorted(set(formula) - {"fact", "rate"})
+        if extra:
+            messages.append(
+                _("Unexpected key(s) in the amount formula: %(keys)s.") % {"keys": ", ".join(map(str, extra))}
+            )
+        name = formula.get("fact")
+        allowed = ", ".join(numeric_facts())
+        if name is None:
+            messages.append(_("A rate needs the fact it applies to (one of %(facts)s).") % {"facts": allowed})
+        elif not isinstance(name, str) or name not in FACTS:
+            messages.append(
+                _("Unknown fact %(fact)s in the amount formula (use one of %(facts)s).")
+                % {"fact": _shown(name), "facts": allowed}
+            )
+        elif FACTS[name].type != NUMBER:
+            messages.append(
+                _("The fact %(fact)s is not a number: a rate can only apply to %(facts)s.")
+                % {"fact": name, "facts": allowed}
+            )
+        rate = as_number(formula.get("rate"))
+        if "rate" not in formula:
+            messages.append(_("The amount formula needs a rate, such as 0.1 for 10%."))
+        elif rate is None or rate <= 0 or rate > MAX_RATE:
+            messages.append(
+                _("The rate must be a number greater than 0, such as 0.1 for 10%%, not %(value)s.")
+                % {"value": _shown(formula["rate"])}
+            )
+        if messages:
+            raise ValidationError(messages)
+        return Formula(fact=name, rate=rate)
+    raise ValidationError(_('The amount formula must be {"fixed": amount} or {"fact": name, "rate": rate}.'))
+
+
 def parse_formula(formula, cap=None) -> Formula:
-    """The checked formula, or ValidationError naming what is wrong with it. An empty formula is refused:
-    a policy whose benefit is not money has nothing to compute."""
+    """The checked formula with its cap, or ValidationError naming what is wrong with it. An empty formula is
+    refused: a policy whose benefit is not money has nothing to compute."""
     if not isinstance(formula, dict) or not formula:
         raise ValidationError(_('The policy has no amount formula: set {"fixed": n} or {"fact": …, "rate": r}.'))
     cap_value = None
@@ -71,28 +136,7 @@ def parse_formula(formula, cap=None) -> Formula:
         cap_value = Decimal(cap)
         if cap_value < 0:
             raise ValidationError(_("The cap cannot be negative."))
-    keys = set(formula)
-    if keys == {"fixed"}:
-        fixed = as_number(formula["fixed"])
-        if fixed is None or fixed < 0:
-            raise ValidationError(_("The fixed amount must be a number of at least 0 (10k yuan)."))
-        return Formula(fixed=fixed, cap=cap_value)
-    if keys == {"fact", "rate"}:
-        fact = FACTS.get(formula["fact"]) if isinstance(formula["fact"], str) else None
-        if fact is None or fact.type != NUMBER:
-            numeric = ", ".join(name for name, f in FACTS.items() if f.type == NUMBER)
-            raise ValidationError(
-                _("The amount can only be a rate of a numeric fact (%(facts)s), not %(fact)s.")
-                % {"facts": numeric, "fact": formula["fact"]}
-            )
-        rate = as_number(formula["rate"])
-        if rate is None or rate <= 0:
-            raise ValidationError(_("The rate must be a number greater than 0 (0.1 is 10 %)."))
-        return Formula(fact=fact.name, rate=rate, cap=cap_value)
-    raise ValidationError(
-        _('An amount formula is {"fixed": n} or {"fact": name, "rate": r}, not %(keys)s.')
-        % {"keys": ", ".join(sorted(map(str, keys)))}
-    )
+    return replace(check_formula(formula), cap=cap_value)
 
 
 def formula_of(policy) -> Formula:

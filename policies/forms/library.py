@@ -10,9 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from policies.amounts import numeric_facts
 from policies.facts import FACTS
 from policies.models import Policy, PolicyCategory
-from policies.services.library import numeric_facts
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 4})

@@ -20,8 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import get_for_user, is_office
-from policies import rules
-from policies.facts import FACTS, NUMBER
+from policies import amounts, rules
 from policies.models import Policy, PolicyCategory, PolicyClause
 
 Status = Policy.Status
@@ -63,16 +62,10 @@ HEADING_LIMIT = 120
 # Positions are renumbered by moving every clause out of the way first (the position is unique per policy).
 _OUT_OF_THE_WAY = 10_000
 MAX_CAP = Decimal(10) ** 10
-MAX_FIXED = Decimal(10) ** 10
 
 # A mobile number (11 digits), or a landline with its area code (0739-3612345, 07393612345), optionally with
 # an extension (-801); spaces are ignored.
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
-
-
-def numeric_facts() -> list[str]:
-    """The facts an amount formula may take a rate of."""
-    return [name for name, fact in FACTS.items() if fact.type == NUMBER]
 
 
 # Who may write -------------------------------------------------------------------------------------------
@@ -142,8 +135,8 @@ def check_phone(value: str) -> str | None:
 
 
 def check_formula(formula) -> dict:
-    """The amount formula, parsed and checked: {} (none), {"fixed": n} or {"fact": name, "rate": r}, n and r
-    numbers (r a rate such as 0.1 for 10 %). Raises ValidationError with every mistake."""
+    """The amount formula as entered (JSON text or a dict), checked by policies.amounts.check_formula: {}
+    (none), {"fixed": n} or {"fact": name, "rate": r}. Raises ValidationError with every mistake."""
     if formula in (None, "", {}):
         return {}
     if isinstance(formula, str):
@@ -158,54 +151,10 @@ def check_formula(formula) -> dict:
         raise ValidationError(_('The amount formula must be {"fixed": amount} or {"fact": name, "rate": rate}.'))
     if not formula:
         return {}
-    messages = []
-    if "fixed" in formula:
-        extra = sorted(set(formula) - {"fixed"})
-        if extra:
-            messages.append(
-                _("A fixed amount takes no other keys (remove %(keys)s).") % {"keys": ", ".join(map(str, extra))}
-            )
-        amount = rules.as_number(formula["fixed"])
-        if amount is None or amount < 0 or amount >= MAX_FIXED:
-            messages.append(
-                _("The fixed amount must be a number of 10k yuan, at least 0, not %(value)s.")
-                % {"value": json.dumps(formula["fixed"], ensure_ascii=False, default=str)}
-            )
-        if messages:
-            raise ValidationError(messages)
+    checked = amounts.check_formula(formula)
+    if checked.fixed is not None:
         return {"fixed": formula["fixed"]}
-    if "fact" in formula or "rate" in formula:
-        extra = sorted(set(formula) - {"fact", "rate"})
-        if extra:
-            messages.append(
-                _("Unexpected key(s) in the amount formula: %(keys)s.") % {"keys": ", ".join(map(str, extra))}
-            )
-        name = formula.get("fact")
-        allowed = ", ".join(numeric_facts())
-        if name is None:
-            messages.append(_("A rate needs the fact it applies to (one of %(facts)s).") % {"facts": allowed})
-        elif not isinstance(name, str) or name not in FACTS:
-            messages.append(
-                _("Unknown fact %(fact)s in the amount formula (use one of %(facts)s).")
-                % {"fact": json.dumps(name, ensure_ascii=False), "facts": allowed}
-            )
-        elif FACTS[name].type != NUMBER:
-            messages.append(
-                _("The fact %(fact)s is not a number: a rate can only apply to %(facts)s.")
-                % {"fact": name, "facts": allowed}
-            )
-        rate = rules.as_number(formula.get("rate"))
-        if "rate" not in formula:
-            messages.append(_("The amount formula needs a rate, such as 0.1 for 10%."))
-        elif rate is None or rate <= 0 or rate > 1000:
-            messages.append(
-                _("The rate must be a number greater than 0, such as 0.1 for 10%%, not %(value)s.")
-                % {"value": json.dumps(formula["rate"], ensure_ascii=False, default=str)}
-            )
-        if messages:
-            raise ValidationError(messages)
-        return {"fact": name, "rate": formula["rate"]}
-    raise ValidationError(_('The amount formula must be {"fixed": amount} or {"fact": name, "rate": rate}.'))
+    return {"fact": formula["fact"], "rate": formula["rate"]}
 
 
 def check_rule(rule) -> dict:

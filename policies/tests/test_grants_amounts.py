@@ -66,11 +66,12 @@ def test_a_negative_or_zero_amount_is_none():
         ({}, "no amount formula"),
         ({"fixed": "20"}, "fixed amount must be a number"),
         ({"fixed": -1}, "fixed amount must be a number"),
-        ({"fact": "industry", "rate": 0.1}, "numeric fact"),
-        ({"fact": "revenu", "rate": 0.1}, "numeric fact"),
+        ({"fact": "industry", "rate": 0.1}, "The fact industry is not a number"),
+        ({"fact": "revenu", "rate": 0.1}, 'Unknown fact "revenu"'),
         ({"fact": "last_year_tax", "rate": 0}, "rate must be a number greater than 0"),
-        ({"fact": "last_year_tax"}, "not fact"),
-        ({"fixed": 1, "rate": 2}, "not fixed, rate"),
+        ({"fact": "last_year_tax"}, "needs a rate"),
+        ({"fixed": 1, "rate": 2}, "takes no other keys (remove rate)"),
+        ({"fee": 1}, "must be {"),
     ],
 )
 def test_bad_formulas_are_refused_with_a_message(formula, message):
