@@ -16,13 +16,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Region, Role
+from accounts.models import Role
 from accounts.scope import scoped
 from cases.selectors import indicators as case_indicators
 from cases.selectors.indicators import IndicatorReport, IndicatorRow
@@ -33,6 +31,7 @@ from enterprises.selectors import figures, plans
 from enterprises.selectors.figures import LossRatioReport
 from enterprises.selectors.plans import CategorySummary
 from reports.ranking import Ranked, competition_rank
+from reports.selectors.links import case_list_url, enterprise_list_url, loss_ratio_url, plan_list_url
 from reports.targets import Target, program_targets
 
 # Who reads the dashboard: the office and auditors (the whole jurisdiction), leaders (their linked
@@ -129,31 +128,6 @@ def case_queue(user) -> str | None:
         if key in keys:
             return key
     return keys[0] if keys else None
-
-
-def _url(name: str, params: dict) -> str:
-    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
-    return reverse(name) + (f"?{query}" if query else "")
-
-
-def case_list_url(queue: str | None, date_from: date, date_to: date, **filters) -> str:
-    """The case list of `queue` with the cases submitted from `date_from` to `date_to` (both included)
-    narrowed by the list's own filters (category, channel, lead_unit, region, level, state)."""
-    params = {"queue": queue, "submitted_from": date_from.isoformat(), "submitted_to": date_to.isoformat()}
-    params.update(filters)
-    return _url("case_list", params)
-
-
-def enterprise_list_url(min_warning: int) -> str:
-    return _url("enterprise_list", {"min_warning": min_warning, "sort": "warning"})
-
-
-def plan_list_url(year: int, category: str = "") -> str:
-    return _url("plan_list", {"year": year, "category": category})
-
-
-def loss_ratio_url(month: date, region: Region | None) -> str:
-    return _url("loss_ratio", {"period": f"{month:%Y-%m}", "region": region.pk if region else None})
 
 
 def month_bounds(month: date, date_from: date, date_to: date) -> tuple[date, date]:

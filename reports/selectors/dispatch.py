@@ -18,7 +18,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
@@ -39,6 +38,7 @@ from enterprises.models import AssistancePlan, Enterprise, Linkage, MonthlyFigur
 from enterprises.selectors import figures, plans, visits
 from enterprises.selectors.figures import LossRatioRow, growth_percent
 from enterprises.selectors.plans import CategorySummary
+from reports.selectors.links import case_list_url, plan_list_url, visit_coverage_url
 
 State = Case.State
 # Every government-side role reads the report, each their own slice; enterprise users do not.
@@ -88,21 +88,15 @@ def _moment(day: date) -> datetime:
 # Links to the lists behind the figures -----------------------------------------------------------------------
 
 
-def _url(name: str, params: dict) -> str:
-    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
-    return reverse(name) + (f"?{query}" if query else "")
-
-
 def link_queue(user) -> str | None:
     """The case-list tab the links open: "all" (everything in the user's scope). A user without that tab (a
     leader, a cadre) gets no case links: their tabs show less than their scope, so no list would match."""
     return "all" if any(queue.key == "all" for queue in queues_for(user)) else None
 
 
-def case_list_url(queue: str | None, **filters) -> str | None:
-    if queue is None:
-        return None
-    return _url("case_list", {"queue": queue, **filters})
+def _case_link(queue: str | None, date_from: date | None = None, date_to: date | None = None, **filters):
+    """A link to the case list, or None for a user without the "all" tab (link_queue)."""
+    return None if queue is None else case_list_url(queue, date_from, date_to, **filters)
 
 
 # The parts ----------------------------------------------------------------------------------------------------
@@ -377,8 +371,8 @@ def _plan_progress(user, year: int) -> PlanProgress:
     summary = plans.plan_summary(plans.plan_filter(user=user, year=year))
     return PlanProgress(
         year=year,
-        rows=[CategoryProgress(row, _url("plan_list", {"year": year, "category": row.category})) for row in summary],
-        url=_url("plan_list", {"year": year}),
+        rows=[CategoryProgress(row, plan_list_url(year, row.category)) for row in summary],
+        url=plan_list_url(year),
     )
 
 
@@ -395,9 +389,7 @@ def _unit_groups(report: IndicatorReport, queue: str | None, date_from: date, da
         url = None
         path = paths.get(row.key)
         if path and not any(other != path and other.startswith(path) for other in paths.values()):
-            url = case_list_url(
-                queue, lead_unit=row.key, submitted_from=date_from.isoformat(), submitted_to=date_to.isoformat()
-            )
+            url = _case_link(queue, date_from, date_to, lead_unit=row.key)
         groups.append(IndicatorGroup(row, url))
     return groups
 
@@ -410,9 +402,7 @@ def _region_groups(report: IndicatorReport, queue, date_from: date, date_to: dat
     for row in report.rows:
         url = None
         if row.key is not None and (base is None or row.key != base.pk):
-            url = case_list_url(
-                queue, region=row.key, submitted_from=date_from.isoformat(), submitted_to=date_to.isoformat()
-            )
+            url = _case_link(queue, date_from, date_to, region=row.key)
         groups.append(IndicatorGroup(row, url))
     return groups
 
@@ -496,9 +486,9 @@ def dispatch_report(user, month: date, *, now: datetime | None = None) -> Dispat
 
     cases = scoped(user, Case.objects.all())
     counts = _case_counts(cases, start, end, as_of, live)
-    counts.new_url = case_list_url(queue, submitted_from=date_from.isoformat(), submitted_to=date_to.isoformat())
+    counts.new_url = _case_link(queue, date_from, date_to)
     # The list filters overdue cases as they stand now: a link only for the current month.
-    counts.overdue_url = case_list_url(queue, level=Level.OVERDUE) if live else None
+    counts.overdue_url = _case_link(queue, level=Level.OVERDUE) if live else None
     overdue = _overdue_cases(cases, as_of, live)
 
     coverage, coverage_total = _coverage(user, month)
@@ -516,7 +506,7 @@ def dispatch_report(user, month: date, *, now: datetime | None = None) -> Dispat
         overdue_by_unit=_overdue_by_unit(overdue),
         coverage=coverage,
         coverage_total=coverage_total,
-        coverage_url=_url("visit_coverage", {"month": f"{month:%Y-%m}", "table": "units"}),
+        coverage_url=visit_coverage_url(month),
         plans=_plan_progress(user, month.year),
         by_unit=by_unit,
         by_unit_rows=_unit_groups(by_unit, queue, date_from, date_to),

@@ -61,13 +61,13 @@ def test_links_open_the_lists_that_show_exactly_the_figure(dispatch_example):
     links = {group.row.key: group.url for group in report.by_unit_rows}
     # 工信局's list would take in 中小企业股's case too: no link; units without a unit row below them link.
     assert links[dispatch_example.gxj.pk] is None
-    assert links[dispatch_example.gxj_sme.pk] == f"/cases/?queue=all&lead_unit={dispatch_example.gxj_sme.pk}&{month}"
-    assert links[dispatch_example.fgj.pk] == f"/cases/?queue=all&lead_unit={dispatch_example.fgj.pk}&{month}"
+    assert links[dispatch_example.gxj_sme.pk] == f"/cases/?queue=all&{month}&lead_unit={dispatch_example.gxj_sme.pk}"
+    assert links[dispatch_example.fgj.pk] == f"/cases/?queue=all&{month}&lead_unit={dispatch_example.fgj.pk}"
     assert links[None] is None
     regions = {group.row.key: group.url for group in report.by_region_rows}
     assert regions == {
-        dispatch_example.town_a.pk: f"/cases/?queue=all&region={dispatch_example.town_a.pk}&{month}",
-        dispatch_example.town_b.pk: f"/cases/?queue=all&region={dispatch_example.town_b.pk}&{month}",
+        dispatch_example.town_a.pk: f"/cases/?queue=all&{month}&region={dispatch_example.town_a.pk}",
+        dispatch_example.town_b.pk: f"/cases/?queue=all&{month}&region={dispatch_example.town_b.pk}",
     }
     assert report.plans.rows[0].url == "/enterprises/plans/?year=2026&category=turnaround"
     assert report.coverage_url == "/visits/coverage/?month=2026-10&table=units"
