@@ -38,7 +38,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Abs, ExtractYear, NullIf, Round
+from django.db.models.functions import Abs, ExtractMonth, ExtractYear, NullIf, Round
 from django.db.models.lookups import Exact, IsNull
 from django.utils.translation import gettext_lazy as _
 
@@ -141,8 +141,35 @@ def _employees(on: date):
     return Subquery(latest, output_field=IntegerField())
 
 
+def _revenue_in_months_of(year: int, other_year: int):
+    """Last-year-style revenue sum of `year`, over only the months whose revenue `other_year` reported too."""
+    also_reported = MonthlyFigure.objects.filter(
+        enterprise=OuterRef("enterprise"),
+        period__year=other_year,
+        period__month=ExtractMonth(OuterRef("period")),
+        revenue__isnull=False,
+    )
+    rows = (
+        MonthlyFigure.objects.filter(
+            Exists(also_reported),
+            enterprise=OuterRef("pk"),
+            period__gte=date(year, 1, 1),
+            period__lte=date(year, 12, 1),
+            revenue__isnull=False,
+        )
+        .order_by()
+        .values("enterprise")
+        .annotate(total=Sum("revenue"))
+        .values("total")
+    )
+    return Round(ToNumeric(Subquery(rows, output_field=DecimalField())), 2, output_field=DecimalField())
+
+
 def _revenue_growth(on: date):
-    this, base = _year_sum("revenue", on.year - 1), _year_sum("revenue", on.year - 2)
+    # Like for like (同比): the months reported in both years, so that a year reported from March is not
+    # compared with a full year before it.
+    year = _last_year(on)
+    this, base = _revenue_in_months_of(year, year - 1), _revenue_in_months_of(year - 1, year)
     growth = Round(
         (ToNumeric(this) - ToNumeric(base)) * Value(100) / Abs(ToNumeric(base)), 2, output_field=DecimalField()
     )
@@ -326,6 +353,14 @@ def growth(current, base) -> Decimal | None:
     return round2((Decimal(current) - Decimal(base)) * 100 / abs(Decimal(base)))
 
 
+def _like_for_like_growth(last_year: list[dict], year_before: list[dict]) -> Decimal | None:
+    """Revenue growth over the months whose revenue both years reported (see _revenue_growth)."""
+    this = {row["period"].month: row["revenue"] for row in last_year if row["revenue"] is not None}
+    base = {row["period"].month: row["revenue"] for row in year_before if row["revenue"] is not None}
+    common = sorted(this.keys() & base.keys())
+    return growth(_sum(this[month] for month in common), _sum(base[month] for month in common))
+
+
 def whole_years(founded: date | None, on: date) -> int | None:
     if founded is None:
         return None
@@ -365,7 +400,7 @@ def facts_for(enterprise: Enterprise, on: date, *, tag_names: dict[str, str] | N
         "last_year_tax": _sum(row["tax_paid"] for row in last_year),
         "last_year_rd_ratio": percent_of(_sum(row["rd_spend"] for row in last_year), revenue),
         "employees": with_employees[-1]["employees"] if with_employees else None,
-        "revenue_growth": growth(revenue, _sum(row["revenue"] for row in year_before)),
+        "revenue_growth": _like_for_like_growth(last_year, year_before),
     }
     return EnterpriseFacts(
         enterprise_id=enterprise.pk,

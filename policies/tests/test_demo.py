@@ -22,7 +22,16 @@ from enterprises.models import Enterprise
 from policies import demo as policies_demo
 from policies import rules
 from policies.facts import FACTS, NUMBER
-from policies.models import Application, Policy, PolicyCategory, PolicyClause, PolicySubscription
+from policies.models import (
+    Application,
+    Disbursement,
+    GrantBatch,
+    Policy,
+    PolicyCategory,
+    PolicyClause,
+    PolicyMatch,
+    PolicySubscription,
+)
 
 SCALE = dataclasses.replace(accounts_demo.SCALES["county"], enterprises=300, enterprise_users=10)
 SEED = 11
@@ -126,6 +135,49 @@ def test_applications_come_from_eligible_enterprises_for_application_policies(bu
         assert (application.decided_at is not None) == decided == (application.decided_by_id is not None)
         if decided:
             assert application.submitted_at < application.decided_at <= now
+
+
+def test_every_published_policy_is_matched_and_the_eligible_told(built):
+    published = Policy.objects.filter(status=Policy.Status.PUBLISHED)
+    for policy in published:
+        matched = set(
+            PolicyMatch.objects.filter(
+                policy=policy, state__in=[PolicyMatch.State.ELIGIBLE, PolicyMatch.State.TO_CONFIRM]
+            ).values_list("enterprise_id", flat=True)
+        )
+        assert matched == set(
+            rules.eligible(Enterprise.objects.all(), policy.eligibility, TODAY).values_list("pk", flat=True)
+        )
+    assert not PolicyMatch.objects.exclude(policy__in=published).exists()
+    assert Notification.objects.filter(topic__endswith=":eligible").exists()
+
+
+def test_auto_grant_lists_are_paid_by_another_office_user_but_one_left_in_draft(built):
+    office = built.logins["office"]
+    batches = list(GrantBatch.objects.select_related("policy"))
+    auto = Policy.objects.filter(status=Policy.Status.PUBLISHED, obtain=Policy.Obtain.AUTO_GRANT)
+    assert {b.policy_id for b in batches} == set(auto.values_list("pk", flat=True))
+    drafts = [b for b in batches if b.status == GrantBatch.Status.DRAFT]
+    assert len(drafts) == 1 and drafts[0].created_by_id != office.pk  # the office login can approve it
+    paid = [b for b in batches if b.status == GrantBatch.Status.PAID]
+    assert paid
+    for batch in paid:
+        assert batch.approved_by_id == office.pk and batch.created_by_id != office.pk
+        lines = batch.lines.filter(excluded=False)
+        assert Disbursement.objects.filter(grant_line__batch=batch).count() == lines.count() > 0
+        assert all(d.paid_on <= TODAY for d in Disbursement.objects.filter(grant_line__batch=batch))
+
+
+def test_the_enterprise_login_qualifies_misses_and_was_paid(built):
+    own = built.logins["enterprise"].enterprise_id
+    states = set(PolicyMatch.objects.filter(enterprise_id=own).values_list("state", flat=True))
+    assert PolicyMatch.State.ELIGIBLE in states or PolicyMatch.State.TO_CONFIRM in states
+    assert Disbursement.objects.filter(enterprise_id=own).exists()
+    # Every paid application was approved; most approved ones are paid.
+    approved = Application.objects.filter(status=Application.Status.APPROVED)
+    paid = Disbursement.objects.filter(source=Disbursement.Source.APPLICATION)
+    assert set(paid.values_list("application__status", flat=True)) == {Application.Status.APPROVED}
+    assert 0.5 * approved.count() <= paid.count() <= approved.count()
 
 
 def test_reset_deletes_what_the_step_built_and_the_policy_messages(built):

@@ -169,11 +169,22 @@ def test_figures_of_last_year_only_and_growth(county):
     facts = facts_for(a, ON)
     assert facts["last_year_revenue"] == 2000
     assert facts["last_year_profit"] is None  # reported only this year
-    assert facts["revenue_growth"] == Decimal("25.00")
+    # Like for like: March to December of both years (2024's 1,333.34 of its 1,600), not 2,000 over 1,600.
+    assert facts["revenue_growth"] == Decimal("50.00")
     assert facts["employees"] == 95  # the last month reported
-    rule = {"fact": "revenue_growth", "op": "between", "value": [25, 30]}
-    assert outcome(a, rule).reason == "revenue growth last year 25% ∈ 25% to 30%: passed"
+    rule = {"fact": "revenue_growth", "op": "between", "value": [45, 50]}
+    assert outcome(a, rule).reason == "revenue growth last year 50% ∈ 45% to 50%: passed"
     assert selected(rule) == {a.pk}
+    assert not selected({"fact": "revenue_growth", "op": "lte", "value": 25})
+
+
+def test_growth_without_a_month_in_common_is_unknown(county):
+    a = county.ent_a
+    year_of_figures(a, 2024, revenue=300, months=[12])
+    year_of_figures(a, 2025, revenue=2400, months=range(1, 12))  # December 2025 not reported yet
+    facts = facts_for(a, ON)
+    assert facts["last_year_revenue"] == 2400 and facts["revenue_growth"] is None
+    assert a.pk not in selected({"fact": "revenue_growth", "op": "gte", "value": -100})
 
 
 def test_years_since_founding_counts_whole_years(county):
