@@ -82,6 +82,7 @@ def validation_error(request, error):
 from accounts.api import router as accounts_router  # noqa: E402
 from accounts.api_import import router as import_router  # noqa: E402
 from cases.api import router as cases_router  # noqa: E402
+from chains.api import router as chains_router  # noqa: E402
 from core.api import router as core_router  # noqa: E402
 from core.api_notifications import router as notifications_router  # noqa: E402
 from enterprises.api import router as enterprises_router  # noqa: E402
@@ -96,3 +97,4 @@ api.add_router("/", enterprises_router)
 api.add_router("/", cases_router)
 api.add_router("/reports", reports_router)
 api.add_router("/policies", policies_router)
+api.add_router("/chains", chains_router)

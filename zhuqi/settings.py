@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cases",
     "reports",
     "policies",
+    "chains",
 ]
 
 MIDDLEWARE = [

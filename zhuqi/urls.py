@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("reports.urls")),
     path("", include("policies.urls")),
+    path("", include("chains.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,5 @@
+"""Placeholder: filled in by the chains area."""
+
+from ninja import Router
+
+router = Router()
