@@ -6,14 +6,16 @@ to the list behind it.
 Every part is read set-based: the indicators by month, category, channel, region and lead unit are five
 calls of `cases.selectors.indicators.indicators` (three or four queries each), the loss ratio and profit
 growth one call of `enterprises.selectors.figures.loss_ratio` (three), the warnings and the plan goals one
-aggregate each. The number of queries does not depend on the number of cases, enterprises or plans.
+aggregate each, the event targets of the year with their progress two (one when there is none;
+chains.selectors.events.dashboard_progress). The number of queries does not depend on the number of cases,
+enterprises, plans, events or targets.
 docs/reports/dashboard.md describes each figure and where its link leads.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -25,13 +27,15 @@ from accounts.scope import scoped
 from cases.selectors import indicators as case_indicators
 from cases.selectors.indicators import IndicatorReport, IndicatorRow
 from cases.selectors.lists import queues_for
+from chains.selectors import events as event_selectors
+from chains.selectors.events import TargetProgress
 from core.periods import add_months, month_start
 from enterprises.models import Enterprise, WarningLevel
 from enterprises.selectors import figures, plans
 from enterprises.selectors.figures import LossRatioReport
 from enterprises.selectors.plans import CategorySummary
 from reports.ranking import Ranked, competition_rank
-from reports.selectors.links import case_list_url, enterprise_list_url, loss_ratio_url, plan_list_url
+from reports.selectors.links import case_list_url, enterprise_list_url, list_url, loss_ratio_url, plan_list_url
 from reports.targets import Target, program_targets
 
 # Who reads the dashboard: the office and auditors (the whole jurisdiction), leaders (their linked
@@ -111,6 +115,8 @@ class Dashboard:
     risk: RiskCounts
     plan_goals: PlanGoals
     case_queue: str | None
+    # The event targets of the year of date_to in the user's view, with their progress (issue 7).
+    event_targets: list[TargetProgress] = field(default_factory=list)
 
     @property
     def total(self) -> IndicatorRow:
@@ -228,6 +234,7 @@ def dashboard(user, date_from: date, date_to: date, *, now: datetime | None = No
         risk=risk_counts(user),
         plan_goals=plan_goals(user, date_to.year),
         case_queue=queue,
+        event_targets=event_selectors.dashboard_progress(user, date_to.year),
     )
 
 
@@ -354,6 +361,27 @@ def as_data(board: Dashboard) -> dict:
                     "url": plan_list_url(goals.year, row.category),
                 }
                 for row in goals.by_category
+            ],
+        },
+        "event_targets": {
+            "year": last.year,
+            "url": list_url("event_target_list", {"year": last.year}),
+            "rows": [
+                {
+                    "unit": row.target.unit.name,
+                    "unit_id": row.target.unit_id,
+                    "kind": row.target.kind,
+                    "kind_label": row.kind_label,
+                    "minimum": row.minimum,
+                    "held": row.held,
+                    "expected": row.expected,
+                    "met": row.met,
+                    "standing": row.standing,
+                    "standing_label": row.standing_label,
+                    "percent": row.percent,
+                    "url": row.events_url,
+                }
+                for row in board.event_targets
             ],
         },
     }
