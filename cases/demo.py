@@ -65,6 +65,7 @@ from cases.models import (
     ExtensionRequest,
     Supervision,
 )
+from chains.schedule import first_monday
 from core import workdays
 from core.models import Notification
 from enterprises.models import Enterprise, Linkage, VisitProblem
@@ -2061,10 +2062,10 @@ class SeedMaker:
             days.append(day)
             day += ONE_DAY
         cum_days = list(_cumulative(1.0 if calendar.is_workday(d) else 0.2 for d in days))
-        # 企业家接待日: the 15th of each month (or the next working day).
+        # 企业家接待日: the month's first Monday, or the next working day (chains.schedule, seed 002).
         reception = []
         for d in days:
-            if d.day == 15:
+            if d == first_monday(d.year, d.month):
                 while not calendar.is_workday(d):
                     d += ONE_DAY
                 reception.append(d)

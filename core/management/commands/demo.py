@@ -20,6 +20,7 @@ from accounts import demo as accounts_demo
 from accounts.demo import DEFAULT_PASSWORD, PASSWORD_ENV, SCALES, DemoContext, Scale
 from accounts.models import Region, Unit, User
 from cases import demo as cases_demo
+from chains import demo as chains_demo
 from enterprises import demo as enterprises_demo
 from enterprises.models import Enterprise, Linkage
 from policies import demo as policies_demo
@@ -39,6 +40,7 @@ STEPS: list[Step] = [
     Step("cases", cases_demo.build, cases_demo.reset),
     Step("reports", reports_demo.build, reports_demo.reset),
     Step("policies", policies_demo.build, policies_demo.reset),
+    Step("chains", chains_demo.build, chains_demo.reset),
 ]
 
 
