@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(0)]}
 
@@ -125,7 +126,7 @@ class MarketPost(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", pgettext_lazy("supply or demand", "closed")
 
     enterprise = models.ForeignKey(
         "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="market_posts"
@@ -220,7 +221,7 @@ class Event(models.Model):
     MATCHMAKING_KINDS = (Kind.SALES, Kind.EMPLOYMENT, Kind.FINANCE, Kind.RESEARCH)
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("planned")
+        PLANNED = "planned", pgettext_lazy("event", "planned")
         HELD = "held", _("held")
         CANCELLED = "cancelled", _("cancelled")
 
@@ -303,7 +304,7 @@ class EventOutcome(models.Model):
     )
     description = models.CharField(_("description"), max_length=200, blank=True)
     amount = models.DecimalField(_("amount (10k yuan)"), null=True, blank=True, **MONEY)
-    people = models.PositiveIntegerField(_("people"), null=True, blank=True)
+    people = models.PositiveIntegerField(_("number of people"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )

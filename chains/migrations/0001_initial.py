@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
                         verbose_name="amount (10k yuan)",
                     ),
                 ),
-                ("people", models.PositiveIntegerField(blank=True, null=True, verbose_name="people")),
+                ("people", models.PositiveIntegerField(blank=True, null=True, verbose_name="number of people")),
                 ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
                 (
                     "enterprise",

@@ -251,8 +251,9 @@ class TargetProgress:
 
     @property
     def expected(self) -> int:
-        """Events that should be held by now at an even pace: minimum × share of the year gone, rounded down."""
-        return math.floor(self.minimum * self.share + 1e-9)
+        """Events that should be held by now at an even pace: minimum × share of the year gone, rounded half up
+        (rounded down, a target of one would never lag: a township with none held in December is behind)."""
+        return math.floor(self.minimum * self.share + 0.5)
 
     @property
     def standing(self) -> str:
