@@ -72,6 +72,7 @@ NAVIGATION = [
     NavItem(_("Applications"), "application_list", OFFICE),
     NavItem(_("Policy performance"), "policy_performance", OVERSIGHT),
     NavItem(_("Industry chains"), "chain_list", EVERYONE),
+    NavItem(_("Supply and demand"), "market_list", EVERYONE),
     NavItem(_("Events"), "event_list", EVERYONE),
     NavItem(_("Event targets"), "event_target_list", STAFF),
     NavItem(_("Monthly dispatch report"), "dispatch_report", STAFF),
