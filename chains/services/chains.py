@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, Unit, User
 from accounts.scope import get_for_user, has_role, is_office, scoped
 from chains.models import ChainNode, ChainPlacement, IndustryChain
+from core.validation import FieldErrors, clean_text
 from enterprises.models import Enterprise, mobile_or_landline
 
 Stage = ChainNode.Stage
@@ -125,25 +126,6 @@ def _node_for_map(actor, node_id) -> tuple[IndustryChain, ChainNode]:
 # Checking the fields -------------------------------------------------------------------------------------
 
 
-class _Errors:
-    def __init__(self):
-        self.by_field: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.by_field.setdefault(field, []).append(message)
-
-    def __contains__(self, field: str) -> bool:
-        return field in self.by_field
-
-    def raise_if_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(self.by_field)
-
-
-def _text(value) -> str:
-    return ("" if value is None else str(value)).strip()
-
-
 def _pk(value, model):
     """An id from an int, a digit string or an instance of `model`; None when blank; False when malformed."""
     if value in (None, ""):
@@ -159,12 +141,12 @@ def _pk(value, model):
     return False
 
 
-def _limit(errors: _Errors, field: str, value: str, limit: int) -> None:
+def _limit(errors: FieldErrors, field: str, value: str, limit: int) -> None:
     if len(value) > limit:
         errors.add(field, _("At most %(n)d characters; this has %(length)d.") % {"n": limit, "length": len(value)})
 
 
-def _chief(errors: _Errors, value) -> User | None:
+def _chief(errors: FieldErrors, value) -> User | None:
     pk = _pk(value, User)
     if pk is None:
         return None
@@ -182,7 +164,7 @@ def _chief(errors: _Errors, value) -> User | None:
     return user
 
 
-def _task_force(errors: _Errors, value) -> Unit | None:
+def _task_force(errors: FieldErrors, value) -> Unit | None:
     pk = _pk(value, Unit)
     if pk is None:
         return None
@@ -196,7 +178,7 @@ def _task_force(errors: _Errors, value) -> Unit | None:
     return unit
 
 
-def _leading(errors: _Errors, actor, values) -> list[Enterprise]:
+def _leading(errors: FieldErrors, actor, values) -> list[Enterprise]:
     if isinstance(values, str | int) or values is None:
         values = [] if values in (None, "") else [values]
     wanted = []
@@ -217,7 +199,7 @@ def _leading(errors: _Errors, actor, values) -> list[Enterprise]:
     return [found[pk] for pk in wanted if pk in found]
 
 
-def _bool(errors: _Errors, field: str, value) -> bool | None:
+def _bool(errors: FieldErrors, field: str, value) -> bool | None:
     if isinstance(value, bool):
         return value
     if value in ("true", "1", "on", 1):
@@ -230,13 +212,13 @@ def _bool(errors: _Errors, field: str, value) -> bool | None:
 
 def clean_chain(actor, values: dict, *, current: IndustryChain | None = None) -> dict:
     """Every field of a chain checked at once: the cleaned values, or ValidationError keyed by field."""
-    errors = _Errors()
+    errors = FieldErrors()
     unknown = sorted(set(values) - set(CHAIN_FIELDS))
     if unknown:
         errors.add("__all__", _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)})
     cleaned: dict = {}
     if "name" in values or current is None:
-        name = _text(values.get("name"))
+        name = clean_text(values.get("name"))
         if not name:
             errors.add("name", _("Give the chain a name."))
         else:
@@ -248,7 +230,7 @@ def clean_chain(actor, values: dict, *, current: IndustryChain | None = None) ->
                 errors.add("name", _("A chain named “%(name)s” already exists.") % {"name": name})
         cleaned["name"] = name
     if "description" in values:
-        cleaned["description"] = _text(values["description"])
+        cleaned["description"] = clean_text(values["description"])
         _limit(errors, "description", cleaned["description"], DESCRIPTION_LIMIT)
     if "chief" in values:
         cleaned["chief"] = _chief(errors, values["chief"])
@@ -257,10 +239,10 @@ def clean_chain(actor, values: dict, *, current: IndustryChain | None = None) ->
     if "leading_enterprises" in values:
         cleaned["leading_enterprises"] = _leading(errors, actor, values["leading_enterprises"])
     if "liaison_name" in values:
-        cleaned["liaison_name"] = _text(values["liaison_name"])
+        cleaned["liaison_name"] = clean_text(values["liaison_name"])
         _limit(errors, "liaison_name", cleaned["liaison_name"], 40)
     if "liaison_phone" in values:
-        phone = _text(values["liaison_phone"]).replace(" ", "").replace("\u3000", "")
+        phone = clean_text(values["liaison_phone"]).replace(" ", "").replace("\u3000", "")
         if phone:
             try:
                 mobile_or_landline(phone)
@@ -377,7 +359,7 @@ def _clean_node(
 ) -> tuple[dict, ChainNode | None]:
     """The cleaned name, stage, parent and key products (those given, or all on create) and the new parent;
     ValidationError keyed by field."""
-    errors = _Errors()
+    errors = FieldErrors()
     unknown = sorted(set(values) - set(NODE_FIELDS))
     if unknown:
         errors.add("__all__", _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)})
@@ -401,7 +383,7 @@ def _clean_node(
     # The stage: a sub-node keeps its parent's.
     stage = current.stage if current is not None else None
     if "stage" in values and values["stage"] not in (None, ""):
-        stage = _text(values["stage"])
+        stage = clean_text(values["stage"])
         if stage not in Stage.values:
             errors.add(
                 "stage",
@@ -424,7 +406,7 @@ def _clean_node(
     cleaned["stage"] = stage
 
     if "name" in values or creating:
-        name = _text(values.get("name"))
+        name = clean_text(values.get("name"))
         if not name:
             errors.add("name", _("Give the node a name."))
         else:
@@ -450,7 +432,9 @@ def _clean_node(
             errors.add("name", message)
 
     if "key_products" in values or creating:
-        products = "\n".join(line.strip() for line in _text(values.get("key_products")).splitlines() if line.strip())
+        products = "\n".join(
+            line.strip() for line in clean_text(values.get("key_products")).splitlines() if line.strip()
+        )
         _limit(errors, "key_products", products, KEY_PRODUCTS_LIMIT)
         cleaned["key_products"] = products
 
@@ -575,7 +559,7 @@ def node_delete(*, actor, node_id: int) -> None:
 def _enterprise(actor, enterprise_id, credit_code) -> Enterprise:
     visible = scoped(actor, Enterprise.objects.all())
     pk = _pk(enterprise_id, Enterprise)
-    code = _text(credit_code).upper()
+    code = clean_text(credit_code).upper()
     if pk is None and not code:
         raise ValidationError({"enterprise": [_("Choose the enterprise to place on the node.")]})
     if pk is False:
@@ -600,7 +584,7 @@ def placement_add(
     there. An enterprise is on a node once; it may be on several nodes of a chain."""
     _chain, node = _node_for_map(actor, node_id)
     enterprise = _enterprise(actor, enterprise_id, credit_code)
-    products = _text(products)
+    products = clean_text(products)
     if len(products) > 200:
         raise ValidationError(
             {"products": [_("At most %(n)d characters; this has %(length)d.") % {"n": 200, "length": len(products)}]}

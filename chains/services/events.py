@@ -49,6 +49,7 @@ from cases.models import Case, Urgency
 from cases.services.intake import case_submit
 from chains import schedule
 from chains.models import Event, EventOutcome, EventParticipant, EventTarget, IndustryChain
+from core.validation import FieldErrors, clean_text, parse_date, parse_id
 from enterprises.models import Enterprise
 
 Kind = Event.Kind
@@ -156,54 +157,7 @@ def _event_for_change(actor, event_id) -> Event:
 # Checking the fields -------------------------------------------------------------------------------------
 
 
-class _Errors:
-    def __init__(self):
-        self.by_field: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.by_field.setdefault(name, []).append(message)
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.by_field
-
-    def raise_if_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(self.by_field)
-
-
-def _text(value) -> str:
-    return ("" if value is None else str(value)).strip()
-
-
-def _id(value):
-    """An id from an int, a digit string or a model instance; None when blank; False when malformed."""
-    if value in (None, ""):
-        return None
-    if hasattr(value, "pk"):
-        return value.pk
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    return int(text) if text.isdigit() else False
-
-
-def _date(value):
-    """A date from a date or an ISO string; None when blank; False when malformed."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return False
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        return False
-
-
-def _year(value, errors: _Errors, name: str = "year") -> int | None:
+def _year(value, errors: FieldErrors, name: str = "year") -> int | None:
     try:
         year = int(str(value).strip())
     except (TypeError, ValueError):
@@ -215,8 +169,8 @@ def _year(value, errors: _Errors, name: str = "year") -> int | None:
     return year
 
 
-def _check_text(name: str, value, errors: _Errors, *, required: bool = False) -> str:
-    text = _text(value)
+def _check_text(name: str, value, errors: FieldErrors, *, required: bool = False) -> str:
+    text = clean_text(value)
     if required and not text:
         errors.add(name, _("This field is required."))
     limit = TEXT_LIMITS.get(name, 200)
@@ -225,7 +179,7 @@ def _check_text(name: str, value, errors: _Errors, *, required: bool = False) ->
     return text
 
 
-def _money(value, name: str, errors: _Errors) -> Decimal | None:
+def _money(value, name: str, errors: FieldErrors) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -245,7 +199,7 @@ def _money(value, name: str, errors: _Errors) -> Decimal | None:
     return amount
 
 
-def _whole(value, name: str, errors: _Errors, *, minimum: int = 1, maximum: int = 1_000_000) -> int | None:
+def _whole(value, name: str, errors: FieldErrors, *, minimum: int = 1, maximum: int = 1_000_000) -> int | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool):
@@ -284,8 +238,8 @@ def _require_not_cancelled(event: Event) -> None:
 # Events --------------------------------------------------------------------------------------------------
 
 
-def _check_organizer(actor, value, errors: _Errors) -> Unit | None:
-    unit_id = _id(value)
+def _check_organizer(actor, value, errors: FieldErrors) -> Unit | None:
+    unit_id = parse_id(value)
     if unit_id is None:
         errors.add("organizer", _("Choose the organizing unit."))
     elif unit_id is False:
@@ -306,13 +260,13 @@ def _check_event_fields(actor, event: Event | None, fields: dict, today: dt.date
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
-    errors, clean = _Errors(), {}
+    errors, clean = FieldErrors(), {}
     creating = event is None
     for name in ("kind", "title", "organizer", "held_on"):
         if creating and name not in fields:
             fields = {**fields, name: None}
     if "kind" in fields:
-        kind = _text(fields["kind"])
+        kind = clean_text(fields["kind"])
         if not kind:
             errors.add("kind", _("Choose the kind of event."))
         elif kind not in Kind.values:
@@ -327,7 +281,7 @@ def _check_event_fields(actor, event: Event | None, fields: dict, today: dt.date
         if unit is not None:
             clean["organizer"] = unit
     if "chain" in fields:
-        chain_id = _id(fields["chain"])
+        chain_id = parse_id(fields["chain"])
         if chain_id is None:
             clean["chain"] = None
         elif chain_id is False or not IndustryChain.objects.filter(pk=chain_id).exists():
@@ -335,7 +289,7 @@ def _check_event_fields(actor, event: Event | None, fields: dict, today: dt.date
         else:
             clean["chain"] = IndustryChain.objects.get(pk=chain_id)
     if "held_on" in fields:
-        held_on = _date(fields["held_on"])
+        held_on = parse_date(fields["held_on"])
         if held_on is None:
             errors.add("held_on", _("Enter the date of the event."))
         elif held_on is False:
@@ -388,7 +342,7 @@ def event_mark_held(*, actor, event_id, summary: str, today: dt.date | None = No
     if event.status == Status.HELD:
         raise ValidationError(_("This event is marked held already; edit it to change the summary."))
     _require_date_come(event, _today(today), _("mark it held"))
-    errors = _Errors()
+    errors = FieldErrors()
     text = _check_text("summary", summary, errors)
     if not text and "summary" not in errors:
         errors.add("summary", _("Say what came of the event."))
@@ -418,7 +372,7 @@ def event_cancel(*, actor, event_id, reason: str = "") -> Event:
         raise ValidationError(
             _("Attendance, outcomes or cases are recorded on this event: it took place, so mark it held instead.")
         )
-    errors = _Errors()
+    errors = FieldErrors()
     text = _check_text("summary", reason, errors)
     if errors.by_field:
         raise ValidationError({"reason": errors.by_field["summary"]})
@@ -452,7 +406,7 @@ def _ids(values, name: str) -> list[int]:
         values = [values]
     ids = []
     for value in values:
-        pk = _id(value)
+        pk = parse_id(value)
         if not pk:
             raise ValidationError({name: _("“%(value)s” is not an id.") % {"value": value}})
         ids.append(pk)
@@ -519,9 +473,9 @@ def attendance_record(*, actor, event_id, rows, today: dt.date | None = None) ->
     _require_not_cancelled(event)
     _require_date_come(event, _today(today), _("record who came"))
     participants = {p.enterprise_id: p for p in event.participants.select_for_update().select_related("enterprise")}
-    errors, changed = _Errors(), []
+    errors, changed = FieldErrors(), []
     for row in rows or []:
-        pk = _id(row.get("enterprise_id"))
+        pk = parse_id(row.get("enterprise_id"))
         participant = participants.get(pk) if pk else None
         if participant is None:
             errors.add(
@@ -531,7 +485,7 @@ def attendance_record(*, actor, event_id, rows, today: dt.date | None = None) ->
             )
             continue
         attended = bool(row.get("attended"))
-        attendee = _text(row.get("attendee"))
+        attendee = clean_text(row.get("attendee"))
         if len(attendee) > 60:
             errors.add(
                 "attendee", _("At most 60 characters for who came (%(name)s).") % {"name": participant.enterprise}
@@ -570,8 +524,8 @@ def outcome_add(
     event = _event_for_change(actor, event_id)
     _require_not_cancelled(event)
     _require_date_come(event, _today(today), _("record its outcomes"))
-    errors = _Errors()
-    kind = _text(kind)
+    errors = FieldErrors()
+    kind = clean_text(kind)
     if kind not in Outcome.values:
         errors.add("kind", _("Choose what kind of outcome it is."))
     text = _check_text("description", description, errors)
@@ -590,7 +544,7 @@ def outcome_add(
     elif kind == Outcome.OTHER and not text and "description" not in errors:
         errors.add("description", _("Describe the outcome."))
     enterprise = None
-    pk = _id(enterprise_id)
+    pk = parse_id(enterprise_id)
     if pk is False:
         errors.add("enterprise", _("Choose the enterprise from the event's participants."))
     elif pk:
@@ -650,7 +604,7 @@ def event_raise_case(
     event = Event.objects.select_for_update().get(pk=event.pk)
     _require_not_cancelled(event)
     _require_date_come(event, _today(today), _("raise cases at it"))
-    pk = _id(enterprise_id)
+    pk = parse_id(enterprise_id)
     participant = event.participants.filter(enterprise_id=pk, attended=True).first() if pk else None
     if participant is None:
         raise ValidationError(
@@ -707,7 +661,7 @@ def reception_days_schedule(
     unless `include_past`. Running it again creates nothing new."""
     if not can_create_events(actor):
         raise PermissionDenied(_("Only the coordinating office and unit heads and handlers organize events."))
-    errors = _Errors()
+    errors = FieldErrors()
     year = _year(year, errors)
     place = _check_text("place", place, errors)
     errors.raise_if_any()
@@ -779,20 +733,20 @@ def target_save(*, actor, target_id=None, **fields) -> EventTarget:
         raise ValidationError(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     if target is None:
         fields = {"year": None, "unit": None, "kind": EventTarget.MATCHMAKING, "minimum": None, **fields}
-    errors, clean = _Errors(), {}
+    errors, clean = FieldErrors(), {}
     if "year" in fields:
         year = _year(fields["year"], errors)
         if year is not None:
             clean["year"] = year
     if "unit" in fields:
-        unit_id = _id(fields["unit"])
+        unit_id = parse_id(fields["unit"])
         unit = Unit.objects.filter(pk=unit_id, is_active=True).first() if unit_id else None
         if unit is None:
             errors.add("unit", _("Choose an active unit."))
         else:
             clean["unit"] = unit
     if "kind" in fields:
-        kind = _text(fields["kind"])
+        kind = clean_text(fields["kind"])
         if kind not in TARGET_KINDS:
             errors.add("kind", _("Choose a kind of event, “matchmaking” or “any”."))
         else:
@@ -858,10 +812,10 @@ def targets_apply_defaults(*, actor, year, bureau_id=None) -> DefaultsResult:
     government unit (counting every unit below it), 2 for the industry bureau, 1 for each township. A unit
     that has a matchmaking target for the year already keeps it as it is."""
     _require_target_manager(actor)
-    errors = _Errors()
+    errors = FieldErrors()
     year = _year(year, errors)
     bureau = None
-    pk = _id(bureau_id)
+    pk = parse_id(bureau_id)
     if pk is False:
         errors.add("bureau", _("Choose the industry bureau from the list."))
     elif pk:

@@ -42,6 +42,7 @@ from chains import market_score
 from chains.models import ChainNode, MarketMatch, MarketPost
 from chains.selectors import market as selectors
 from core.notifications import notify
+from core.validation import FieldErrors, clean_text, parse_date, parse_id
 from enterprises.models import Enterprise
 
 Kind = MarketPost.Kind
@@ -109,70 +110,23 @@ def _require_broker(actor) -> None:
 # Checking the fields -------------------------------------------------------------------------------------
 
 
-class _Errors:
-    def __init__(self):
-        self.by_field: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.by_field.setdefault(name, []).append(message)
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.by_field
-
-    def raise_if_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(self.by_field)
-
-
-def _text(value) -> str:
-    return ("" if value is None else str(value)).strip()
-
-
-def _id(value):
-    """An id from an int, a digit string or a model instance; None when blank; False when malformed."""
-    if value in (None, ""):
-        return None
-    if hasattr(value, "pk"):
-        return value.pk
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    return int(text) if text.isdigit() else False
-
-
-def _date(value):
-    """A date from a date or an ISO string; None when blank; False when malformed."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return False
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        return False
-
-
-def _check_text(name: str, value, errors: _Errors) -> str:
-    text = _text(value)
+def _check_text(name: str, value, errors: FieldErrors) -> str:
+    text = clean_text(value)
     limit = TEXT_LIMITS[name]
     if len(text) > limit:
         errors.add(name, _("At most %(limit)s characters (this has %(count)s).") % {"limit": limit, "count": len(text)})
     return text
 
 
-def _enterprise(actor, value, errors: _Errors) -> Enterprise | None:
+def _enterprise(actor, value, errors: FieldErrors) -> Enterprise | None:
     """The enterprise of a new post: the actor's own for an enterprise user; for the office one in its scope,
     by id or by its 18-character credit code."""
     if is_enterprise_user(actor) and not is_office(actor):
-        if value not in (None, "") and _id(value) != actor.enterprise_id:
+        if value not in (None, "") and parse_id(value) != actor.enterprise_id:
             errors.add("enterprise", _("You post for your own enterprise only."))
             return None
         return actor.enterprise
-    text = _text(value.pk if hasattr(value, "pk") else value)
+    text = clean_text(value.pk if hasattr(value, "pk") else value)
     if not text:
         errors.add("enterprise", _("Choose the enterprise the post is for."))
         return None
@@ -180,7 +134,7 @@ def _enterprise(actor, value, errors: _Errors) -> Enterprise | None:
     if len(text) == 18:
         found = visible.filter(credit_code=text.upper()).first()
     else:
-        pk = _id(text)
+        pk = parse_id(text)
         found = visible.filter(pk=pk).first() if pk else None
     if found is None:
         errors.add(
@@ -189,8 +143,8 @@ def _enterprise(actor, value, errors: _Errors) -> Enterprise | None:
     return found
 
 
-def _node(actor, value, errors: _Errors) -> ChainNode | None:
-    pk = _id(value)
+def _node(actor, value, errors: FieldErrors) -> ChainNode | None:
+    pk = parse_id(value)
     if pk is None:
         return None
     node = (
@@ -206,7 +160,7 @@ def _node(actor, value, errors: _Errors) -> ChainNode | None:
 def clean_post(actor, values: dict, *, current: MarketPost | None = None) -> dict:
     """Every field of a post checked at once: the cleaned values (those given, all of them on create), or
     ValidationError keyed by field."""
-    errors = _Errors()
+    errors = FieldErrors()
     unknown = sorted(set(values) - set(POST_FIELDS))
     if unknown:
         errors.add("__all__", _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)})
@@ -214,11 +168,11 @@ def clean_post(actor, values: dict, *, current: MarketPost | None = None) -> dic
     cleaned: dict = {}
     if creating:
         cleaned["enterprise"] = _enterprise(actor, values.get("enterprise"), errors)
-    elif values.get("enterprise") not in (None, "") and _id(values["enterprise"]) != current.enterprise_id:
+    elif values.get("enterprise") not in (None, "") and parse_id(values["enterprise"]) != current.enterprise_id:
         errors.add("enterprise", _("A post stays with its enterprise: close it and post again for the other one."))
 
     if "kind" in values or creating:
-        kind = _text(values.get("kind"))
+        kind = clean_text(values.get("kind"))
         if kind not in Kind.values:
             errors.add("kind", _("Say whether the enterprise offers or needs it (offer or need)."))
         elif current is not None and kind != current.kind and taken_up(current):
@@ -240,7 +194,7 @@ def clean_post(actor, values: dict, *, current: MarketPost | None = None) -> dic
         cleaned["node"] = _node(actor, values["node"], errors)
     for name in ("period_from", "period_to"):
         if name in values:
-            day = _date(values[name])
+            day = parse_date(values[name])
             if day is False:
                 errors.add(name, _("Enter a date such as 2026-03-01."))
             else:
@@ -444,7 +398,7 @@ def match_broker(*, actor, match_id: int, note: str = "") -> MarketMatch:
     closed = [p.title for p in (match.offer, match.need) if p.status == PostStatus.CLOSED]
     if closed:
         raise ValidationError(_("The post “%(title)s” is closed.") % {"title": closed[0]})
-    errors = _Errors()
+    errors = FieldErrors()
     note = _note(note, errors)
     errors.raise_if_any()
     match.status = MatchStatus.BROKERED
@@ -455,8 +409,8 @@ def match_broker(*, actor, match_id: int, note: str = "") -> MarketMatch:
     return match
 
 
-def _note(value, errors: _Errors) -> str:
-    note = _text(value)
+def _note(value, errors: FieldErrors) -> str:
+    note = clean_text(value)
     if len(note) > NOTE_LIMIT:
         errors.add(
             "note", _("At most %(limit)s characters (this has %(count)s).") % {"limit": NOTE_LIMIT, "count": len(note)}
@@ -471,7 +425,7 @@ def _append(existing: str, note: str) -> str:
     return f"{existing}\n{note}" if existing else note
 
 
-def _amount(value, errors: _Errors) -> Decimal | None:
+def _amount(value, errors: FieldErrors) -> Decimal | None:
     if value in (None, ""):
         errors.add("amount", _("Give the amount of the agreement in 10k yuan (0 when it has none)."))
         return None
@@ -507,7 +461,7 @@ def match_record(
     with a note saying why)."""
     match = _match_for_change(actor, match_id)
     today = today or timezone.localdate()
-    status = _text(status)
+    status = clean_text(status)
     if status not in MatchStatus.values:
         raise ValidationError({"status": [_("Unknown status “%(value)s”.") % {"value": status}]})
     allowed = TRANSITIONS.get(match.status, ())
@@ -525,11 +479,11 @@ def match_record(
                 "wanted": wanted,
             }
         raise ValidationError({"status": [message]})
-    errors = _Errors()
+    errors = FieldErrors()
     note = _note(note, errors)
     if status == MatchStatus.AGREED:
         match.amount = _amount(amount, errors)
-        day = _date(agreed_on)
+        day = parse_date(agreed_on)
         if day is None:
             errors.add("agreed_on", _("Give the day the agreement was signed."))
         elif day is False:

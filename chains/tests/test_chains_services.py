@@ -9,6 +9,7 @@ from django.utils import timezone
 from chains.models import ChainNode, ChainPlacement, IndustryChain
 from chains.services import chains as services
 from chains.tests.test_chains_support import DOWN, MID, UP, node, place
+from conftest import make_credit_code
 from enterprises.models import Linkage
 
 pytest_plugins = ["chains.tests.test_chains_support"]
@@ -291,7 +292,7 @@ def test_placement_mistakes_are_named(county, tea, english):
             "No enterprise in your scope has this id or credit code: search by name or credit code.",
         ),
         (
-            {"credit_code": "91430522XXXXXXXXXX"},
+            {"credit_code": make_credit_code(999)},  # well formed, registered nowhere
             "No enterprise in your scope has this id or credit code: search by name or credit code.",
         ),
     ]
