@@ -592,3 +592,122 @@ class CaseAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+# Smart dispatch (智能派单, docs/cases/smart-dispatch.md) ------------------------------------------------------
+
+
+class DispatchRule(models.Model):
+    """One entry of the dispatch catalogue (派单目录): the words that mark a category and who handles it by
+    default. The locality is never named here: it comes from each enterprise's township, street or park."""
+
+    category = models.OneToOneField(
+        CaseCategory, verbose_name=_("category"), on_delete=models.CASCADE, related_name="dispatch_rule"
+    )
+    keywords = models.TextField(
+        _("keywords"), blank=True, help_text=_("Words that mark a problem of this category, separated by spaces.")
+    )
+    lead_unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("default lead unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    lead_is_locality = models.BooleanField(
+        _("the locality leads"),
+        default=False,
+        help_text=_("The enterprise's township, street or park leads instead of a department."),
+    )
+    co_units = models.ManyToManyField(
+        "accounts.Unit", verbose_name=_("default co-handling units"), blank=True, related_name="+"
+    )
+    add_locality = models.BooleanField(
+        _("add the locality"),
+        default=True,
+        help_text=_("Also assign the enterprise's township, street or park as locality unit (双线推进)."),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("dispatch catalogue entry")
+        verbose_name_plural = _("dispatch catalogue")
+        ordering = ["category__sort_order", "category__code"]
+
+    def __str__(self):
+        return str(self.category)
+
+    def keyword_list(self) -> list[str]:
+        return [w for w in self.keywords.replace("，", " ").replace(",", " ").replace("、", " ").split() if w]
+
+
+class SuggestionModel(models.Model):
+    """One trained version of the learned dispatch suggestions: the text classifiers for category and lead
+    unit, fitted on the jurisdiction's own accepted assignments submitted before `cutoff`."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    trained_at = models.DateTimeField(_("trained at"))
+    trained_by = models.CharField(_("trained by"), max_length=60, blank=True)
+    cutoff = models.DateTimeField(_("history up to"))
+    case_count = models.PositiveIntegerField(_("cases learned from"))
+    category_count = models.PositiveSmallIntegerField(_("categories"))
+    lead_count = models.PositiveSmallIntegerField(_("lead units"))
+    vocabulary_size = models.PositiveIntegerField(_("words"))
+    metrics = models.JSONField(_("held-out accuracy"), default=dict, blank=True)
+    artefact = models.BinaryField(editable=False)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("suggestion model")
+        verbose_name_plural = _("suggestion models")
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"v{self.version}"
+
+
+class DispatchSuggestion(models.Model):
+    """What smart dispatch suggested for a case and, once the office assigned it, what was chosen: the
+    record accuracy is measured from. Ranks are 1–3 when the choice was among the suggestions, else null."""
+
+    class Source(models.TextChoices):
+        MODEL = "model", _("learned")
+        CATALOGUE = "catalogue", _("catalogue")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="suggestions")
+    model = models.ForeignKey(
+        SuggestionModel, verbose_name=_("model"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    model_version = models.PositiveIntegerField(_("model version"), null=True, blank=True)
+    created_at = models.DateTimeField(_("suggested at"))
+    text_digest = models.CharField(max_length=64, editable=False)
+    category_source = models.CharField(_("category from"), max_length=10, choices=Source.choices)
+    lead_source = models.CharField(_("lead unit from"), max_length=10, choices=Source.choices)
+    categories = models.JSONField(_("suggested categories"), default=list)
+    leads = models.JSONField(_("suggested lead units"), default=list)
+    co_unit_ids = models.JSONField(_("suggested co-handling units"), default=list)
+    locality_unit_ids = models.JSONField(_("suggested locality units"), default=list)
+    chosen_category = models.ForeignKey(
+        CaseCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chosen_lead = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    category_rank = models.PositiveSmallIntegerField(_("category rank"), null=True, blank=True)
+    lead_rank = models.PositiveSmallIntegerField(_("lead unit rank"), null=True, blank=True)
+    confirmed = models.BooleanField(_("confirmed in one click"), default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("dispatch suggestion")
+        verbose_name_plural = _("dispatch suggestions")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["case", "decided_at"], name="suggestion_case_decided")]
+
+    def __str__(self):
+        return f"{self.case_id} · {self.created_at:%Y-%m-%d}"

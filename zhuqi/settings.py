@@ -134,11 +134,16 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-notifications": {"task": "core.deliver_notifications", "schedule": 60},
     "refresh-warnings": {"task": "enterprises.refresh_warnings", "schedule": 24 * 3600},
     "match-policies": {"task": "policies.match_all", "schedule": 24 * 3600},
+    "train-dispatch-model": {"task": "cases.train_dispatch_model", "schedule": 7 * 24 * 3600},
 }
 # Working days an overdue case waits after its unit head was told before its linked leader is.
 CASE_ESCALATE_TO_LEADER_AFTER_DAYS = env_int("CASE_ESCALATE_TO_LEADER_AFTER_DAYS", 3)
 # Largest attachment accepted on a case, in bytes.
 CASE_ATTACHMENT_MAX_BYTES = env_int("CASE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+# Smart dispatch (docs/cases/smart-dispatch.md): below this top probability, in percent, the learned
+# suggestion gives way to the dispatch catalogue's.
+DISPATCH_CONFIDENCE_PERCENT = env_int("DISPATCH_CONFIDENCE_PERCENT", 35)
 
 # A published policy fewer than this percentage of the registered enterprises qualify for is flagged as a
 # "ceiling" (天花板) policy on the performance page (docs/policies/grants.md).

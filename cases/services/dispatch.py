@@ -12,7 +12,7 @@ from django.utils.translation import pgettext
 
 from accounts.models import Unit
 from cases import deadlines
-from cases.models import Assignment, Case, CaseCategory, CaseEvent, CommonIssue, Urgency
+from cases.models import Assignment, Case, CaseCategory, CaseEvent, CommonIssue, DispatchSuggestion, Urgency
 from cases.services.base import (
     State,
     TransitionError,
@@ -128,6 +128,7 @@ def case_assign(
     category_id: int | None = None,
     urgency: str | None = None,
     note: str = "",
+    suggestion_confirmed: bool = False,
 ) -> Case:
     """Assign (or reassign) a case; the office may correct its category and urgency on the way, which set
     its deadlines. On a common issue, every member awaiting dispatch is assigned the same way."""
@@ -156,6 +157,13 @@ def case_assign(
             Case.objects.filter(pk=member.pk).update(**changes)
         limits = deadlines.limits_for(member.category_id, member.urgency)
         told.update(_apply_assignment(member, actor, units, limits, note, now))
+        record_dispatch_choice(
+            case=member,
+            actor=actor,
+            lead_unit_id=units[Assignment.Role.LEAD][0].pk,
+            at=now,
+            confirmed=suggestion_confirmed,
+        )
     if told:
         tell(
             unit_people(told),
@@ -164,6 +172,29 @@ def case_assign(
             topic=f"case:{case.pk}:assigned",
         )
     return case
+
+
+def record_dispatch_choice(*, case: Case, actor, lead_unit_id: int, at, confirmed: bool = False) -> None:
+    """Write what the office chose onto the case's open suggestion, if one was shown: called by case_assign
+    in its transaction, so every confirmation and every correction is counted."""
+    record = (
+        DispatchSuggestion.objects.select_for_update()
+        .filter(case=case, decided_at__isnull=True)
+        .order_by("-pk")
+        .first()
+    )
+    if record is None:
+        return
+    category_keys = [int(e["id"]) for e in record.categories]
+    lead_ids = [int(e["unit_id"]) for e in record.leads]
+    record.chosen_category_id = case.category_id
+    record.chosen_lead_id = lead_unit_id
+    record.category_rank = category_keys.index(case.category_id) + 1 if case.category_id in category_keys else None
+    record.lead_rank = lead_ids.index(lead_unit_id) + 1 if lead_unit_id in lead_ids else None
+    record.confirmed = confirmed
+    record.decided_by = actor
+    record.decided_at = at
+    record.save()
 
 
 @transaction.atomic
