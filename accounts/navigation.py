@@ -80,6 +80,7 @@ NAVIGATION = [
     NavItem(_("Quarterly bulletins"), "bulletin_list", BULLETIN_READERS),
     NavItem(_("Annual assessment"), "assessment_scores", REPORT_READERS),
     NavItem(_("Common issues"), "common_issue_list", STAFF),
+    NavItem(_("Smart dispatch"), "dispatch_overview", OFFICE),
     NavItem(_("Callbacks"), "callback_list", OFFICE),
     NavItem(_("Case settings"), "case_settings", STAFF),
     NavItem(_("Import"), "import_index", OFFICE),

@@ -1,6 +1,6 @@
 """The case lifecycle's pages; each area's view module keeps its own urlpatterns."""
 
-from cases.views import callbacks, common, config, detail, indicators, intake, lists
+from cases.views import callbacks, common, config, detail, indicators, intake, lists, smart
 
 urlpatterns = [
     *lists.urlpatterns,
@@ -10,4 +10,5 @@ urlpatterns = [
     *callbacks.urlpatterns,
     *config.urlpatterns,
     *indicators.urlpatterns,
+    *smart.urlpatterns,
 ]

@@ -240,6 +240,9 @@ def _page_context(request, case: Case, failed: Failed | None = None) -> dict:
         "contact_name": contact_name,
         "contact_phone": phone if phone_full else mask_phone(phone),
         "contact_phone_full": phone_full,
+        "smart_dispatch": not by_enterprise
+        and has_role(user, Role.OFFICE)
+        and case.state in (State.SUBMITTED, State.RETURNED),
     }
 
 

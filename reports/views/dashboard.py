@@ -12,6 +12,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Role
+from accounts.scope import has_role
+from cases.selectors import smart
 from cases.selectors.indicators import default_period
 from cases.views.indicators import shortcuts
 from core.permissions import role_required
@@ -75,12 +78,17 @@ def report_dashboard(request):
             form.add_error(None, error)
     if board is not None:
         data = selectors.as_data(board)
+    dispatch_accuracy = None
+    if board is not None and has_role(request.user, Role.OFFICE):
+        # The office dispatches: how often the suggestions it was shown were what it chose, in the period.
+        dispatch_accuracy = smart.accuracy(request.user, board.date_from, board.date_to)
     context = {
         "form": form,
         "board": board,
         "data": data,
         "chart_data": {**data, "text": chart_text()} if data else None,
         "shortcuts": _shortcut_links(),
+        "dispatch_accuracy": dispatch_accuracy,
     }
     return render(request, "reports/dashboard/dashboard.html", context)
 
