@@ -12,10 +12,10 @@ from sklearn.metrics.pairwise import cosine_similarity
 from cases.smart.text import digest, joined_words
 
 # Calibrated on hand-written examples (cases/tests/test_smart_similarity.py) and on the demo's paraphrases
-# (cases/demo_dispatch.py): rewordings of one problem score 0.25–0.6, unrelated problems below 0.1.
-DUPLICATE_THRESHOLD = 0.3
-SIMILAR_THRESHOLD = 0.25
-CLUSTER_THRESHOLD = 0.3
+# (cases/demo_dispatch.py): rewordings of one problem score 0.25–0.7, unrelated problems below 0.1.
+DUPLICATE_THRESHOLD = 0.2
+SIMILAR_THRESHOLD = 0.2
+CLUSTER_THRESHOLD = 0.22
 
 _words: dict[int, tuple[str, str]] = {}
 _words_lock = threading.Lock()
