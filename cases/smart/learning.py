@@ -204,3 +204,18 @@ def active_model() -> tuple[SuggestionModel | None, Fitted | None]:
             _cache.clear()
             _cache[model.pk] = fitted
     return model, fitted
+
+
+def warm_up() -> None:
+    """Load the segmenter's dictionary and the model in use (called once as a server process starts)."""
+    from django.db import DatabaseError, connection
+
+    from cases.smart.text import words
+
+    words("预热")
+    try:
+        active_model()
+    except DatabaseError:
+        pass  # not migrated yet: the first suggestion loads it
+    finally:
+        connection.close()
