@@ -1364,6 +1364,7 @@ RATINGS = {
 }
 # Final states the most recent cases are held in, so that every queue has something at any scale.
 FORCED_STATES = (
+    "overdue",  # first: it needs one of the older cases of the month, and small scales have few
     "submitted",
     "assigned",
     "returned",
@@ -1373,7 +1374,6 @@ FORCED_STATES = (
     "pending_extension",
     "resolved",
     "rejected",
-    "overdue",
 )
 LOGIN_FORCED = (("submitted", 0.15), ("in_progress", 2.5), ("waiting", 4.5), ("resolved", 3.2))
 
@@ -1430,6 +1430,210 @@ class LastCase:
     case: object  # the Case, or its id once inserted
 
 
+# --- How a problem is worded ----------------------------------------------------------------------------
+
+# Who writes a case's text, by channel: the enterprise itself, the 12345 hotline summing up a call, or the
+# office or a cadre writing it down (every other channel).
+WRITERS = {
+    Channel.SELF_SERVICE: "enterprise",
+    Channel.QR_CODE: "enterprise",
+    Channel.HOTLINE: "hotline",
+    Channel.API: "hotline",
+}
+# category → the categories whose problems an enterprise often raises together with it, or whose words its
+# texts share (subsidies of loans and of policies, permits of land and of buildings, pipes and cables …).
+NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "financing": ("policy_delivery", "market", "legal_disputes"),
+    "labour": ("policy_delivery", "other", "infrastructure"),
+    "electricity": ("gas_water", "infrastructure", "policy_delivery"),
+    "land": ("approvals", "infrastructure", "legal_disputes"),
+    "gas_water": ("infrastructure", "electricity", "environment"),
+    "logistics": ("market", "infrastructure"),
+    "policy_delivery": ("financing", "innovation", "labour"),
+    "approvals": ("land", "environment", "infrastructure"),
+    "legal_disputes": ("financing", "market", "land"),
+    "market": ("logistics", "financing", "legal_disputes"),
+    "innovation": ("policy_delivery", "financing", "market"),
+    "infrastructure": ("gas_water", "electricity", "logistics", "land"),
+    "environment": ("approvals", "infrastructure", "gas_water"),
+    "other": ("labour", "infrastructure", "legal_disputes"),
+}
+VAGUE_SHARE = 0.05  # texts that say little more than the title, or less
+SECOND_ISSUE_SHARE = 0.16  # texts that raise a second problem, of another category
+HOTLINE_SUMMARY_SHARE = {"hotline": 0.7, "enterprise": 0.03, "staff": 0.08}
+# (category, index in texts.PROBLEMS[category]) → the unit that usually leads such a problem: its weight
+# among the category's LEADS is multiplied by TEMPLATE_LEAD_BOOST, so that the lead follows the text in part.
+TEMPLATE_LEAD_BOOST = 6
+TEMPLATE_LEADS: dict[tuple[str, int], str] = {
+    **{("financing", i): c for i, c in enumerate(
+        ("JRB", "JRB", "CZJ", "RMYH", "CZJ", "JRB", "JRB", "", "RMYH", "GXJ-ZXQY", "CZJ", "JRB"))},
+    **{("labour", i): c for i, c in enumerate(
+        ("RSJ", "RSJ", "RSJ", "TOWN", "RSJ", "RSJ", "TOWN", "TOWN", "RSJ", "RSJ"))},
+    **{("electricity", i): c for i, c in enumerate(
+        ("GDGS", "GDGS", "GDGS", "FGJ", "GDGS", "FGJ", "GDGS", "GDGS", "FGJ"))},
+    **{("land", i): c for i, c in enumerate(("ZRJ", "ZRJ", "ZRJ", "", "TOWN", "TOWN", "ZJJ", "TOWN"))},
+    **{("gas_water", i): c for i, c in enumerate(("FGJ", "ZJJ", "ZJJ", "FGJ", "SLJ", "ZJJ", "ZJJ", "FGJ"))},
+    **{("logistics", i): c for i, c in enumerate(("SWJ", "JTJ", "FGJ", "SWJ", "JTJ", "SWJ", "JTJ", "SWJ"))},
+    **{("policy_delivery", i): c for i, c in enumerate(
+        ("SWU", "GXJ", "GXJ-ZXQY", "SWU", "GXJ", "CZJ", "CZJ", "KJJ", "RSJ", "GXJ-ZXQY"))},
+    **{("approvals", i): c for i, c in enumerate(
+        ("SPJ", "ZJJ", "SJJ", "FGJ", "HBJ", "SJJ", "SPJ", "SPJ", "FGJ", "ZJJ"))},
+    **{("legal_disputes", i): c for i, c in enumerate(
+        ("SFJ", "SFJ", "SJJ", "GXJ", "GAJ", "GAJ", "SFJ", "SJJ", "TOWN"))},
+    **{("market", i): c for i, c in enumerate(("SWJ", "TASK", "GXJ", "SWJ", "SWJ", "TASK", "GXJ", "SWJ", "GXJ"))},
+    **{("innovation", i): c for i, c in enumerate(
+        ("KJJ", "KJJ", "GXJ", "SJJ", "GXJ-JJYX", "KJJ", "GXJ-JJYX", "KJJ", "GXJ"))},
+    **{("infrastructure", i): c for i, c in enumerate(
+        ("PARK", "ZJJ", "CGJ", "TOWN", "JTJ", "", "TOWN", "PARK", "JTJ", "PARK"))},
+    **{("environment", i): c for i, c in enumerate(("HBJ", "HBJ", "HBJ", "HBJ", "TOWN", "HBJ", "HBJ", "HBJ"))},
+    **{("other", i): c for i, c in enumerate(("TOWN", "GAJ", "TJJ", "WLJ", "YJJ", "GXJ", "YJJ", "TOWN", "TJJ"))},
+}  # fmt: skip
+TITLE_LENGTH = 120  # Case.title's max_length
+# The problems on the border of two categories (texts.BORDER_PROBLEMS, appended to both lists): title → the
+# usual lead when filed under the first category and when filed under the second.
+BORDER_LEADS: dict[str, tuple[str, str]] = {
+    "技改贷款贴息资金未到位": ("CZJ", "CZJ"),
+    "担保费补助和贴息迟迟落实不了": ("CZJ", "CZJ"),
+    "专利质押贷款办不下来": ("JRB", "KJJ"),
+    "研发投入奖补不知道找哪个部门": ("KJJ", "KJJ"),
+    "社保补贴和扩岗补助没到账": ("RSJ", "RSJ"),
+    "新建厂房用地和报建手续慢": ("ZRJ", "SPJ"),
+    "环评批复慢影响项目开工": ("HBJ", "HBJ"),
+    "项目用地场地平整和通路未完成": ("TOWN", "PARK"),
+    "园区管网末端水压低": ("PARK", "ZJJ"),
+    "园区配电线路老化经常跳闸": ("PARK", "GDGS"),
+    "电价气价上涨用能成本高": ("FGJ", "FGJ"),
+    "产品外销运费高没有竞争力": ("SWJ", "SWJ"),
+    "产品保鲜期短运不出去": ("SWJ", "SWJ"),
+    "货款被拖欠资金周转困难": ("GXJ", "JRB"),
+    "村里要求提高场地租金": ("TOWN", "TOWN"),
+    "生产废水管网没接通被要求整改": ("HBJ", "ZJJ"),
+    "外地员工子女上学难住房难": ("TOWN", "TOWN"),
+    "检查多标准不一整改无所适从": ("YJJ", "HBJ"),
+    "新产品没有应用案例推广难": ("GXJ", "GXJ"),
+    "进出道路限高货车进不来": ("JTJ", "TOWN"),
+}
+for (_first, _second), _title, _description in texts.BORDER_PROBLEMS:
+    for _category, _lead in zip((_first, _second), BORDER_LEADS[_title], strict=True):
+        TEMPLATE_LEADS[_category, texts.PROBLEMS[_category].index((_title, _description))] = _lead
+
+
+def _topic(title: str) -> str:
+    """A title in a few words, as it is put inside another sentence."""
+    topic = title.rstrip("！!。")
+    for head in ("企业", "希望"):
+        if topic.startswith(head) and len(topic) > len(head) + 4:
+            topic = topic[len(head) :]
+    if topic.endswith("问题") and len(topic) > 6:
+        topic = topic[:-2]
+    return topic
+
+
+def _split(description: str) -> tuple[str, str]:
+    """What happened and what is asked for: a description mostly ends with “，希望……。”."""
+    body = description.rstrip("。！ ")
+    heads = dict(texts.REWORDS)["希望"]  # the request may have been reworded already
+    cut, head = max((body.rfind(f"，{h}"), h) for h in heads)
+    if cut <= 0:
+        return body, ""
+    return body[:cut], body[cut + 1 + len(head) :]
+
+
+def _clauses(text: str, count: int) -> str:
+    return "，".join(text.split("，")[:count])
+
+
+def _loosen(noise: random.Random, text: str) -> str:
+    """“希望科技部门上门指导” → “希望相关部门上门指导”: enterprises rarely know which department it is."""
+    start = text.find("希望")
+    end = text.find("部门", start) if start >= 0 else -1
+    if start < 0 or not 4 <= end - start <= 6 or any(c in text[start:end] for c in "，。、和及"):
+        return text
+    return text[: start + 2] + noise.choice(texts.LOOSE_DEPARTMENTS) + text[end + 2 :]
+
+
+def _other_problem(noise: random.Random, category: str, values: dict) -> tuple[str, str]:
+    """The title and description of a problem of another category, mostly a neighbouring one."""
+    if noise.random() < 0.7:
+        other = noise.choice(NEIGHBOURS[category])
+    else:
+        other = noise.choice([c for c in CATEGORY_WEIGHTS if c != category])
+    title, description = noise.choice(texts.PROBLEMS[other])
+    return title.format(**values), description.format(**values)
+
+
+def _reword(noise: random.Random, text: str) -> str:
+    text = _loosen(noise, text) if noise.random() < 0.3 else text
+    for word, others in texts.REWORDS:
+        if word in text and noise.random() < 0.35:
+            text = text.replace(word, noise.choice(others), 1)
+    return text
+
+
+def word_problem(noise: random.Random, writer: str, category: str, title: str, description: str, values: dict):
+    """A problem's title and description as they reach the office: reworded, with a greeting or a plea, as a
+    hotline summary, now and then vague or together with a problem of another category (raised in passing,
+    or as one of two: then which of the two the office files it under is a matter of judgement)."""
+    place = values["place"]
+    topic = _topic(title)
+    if noise.random() < VAGUE_SHARE:
+        roll = noise.random()
+        if roll < 0.35:
+            return noise.choice(texts.VAGUE_TITLES), noise.choice(texts.VAGUE_BLANK_DESCRIPTIONS)
+        if roll < 0.6:
+            return title, noise.choice(texts.VAGUE_BLANK_DESCRIPTIONS)
+        if roll < 0.85:
+            return noise.choice(texts.VAGUE_TITLES), noise.choice(texts.VAGUE_DESCRIPTIONS).format(topic=topic)
+        return topic, noise.choice(texts.VAGUE_DESCRIPTIONS).format(topic=topic)
+    text = _reword(noise, description)
+    passing, pair, other_topic = "", None, ""
+    if noise.random() < SECOND_ISSUE_SHARE:
+        other_title, other_description = _other_problem(noise, category, values)
+        other_topic = _topic(other_title)
+        if noise.random() < 0.4:
+            situation, _appeal = _split(other_description)
+            passing = other_topic if noise.random() < 0.4 else _clauses(situation.removeprefix("企业"), 2)
+        else:
+            pair = [text, _reword(noise, other_description)]
+            if noise.random() < 0.45:
+                pair.reverse()  # the problem it is filed under is not always the first one told
+    if pair is not None:
+        one, two = (p.rstrip("。").removeprefix("企业") for p in pair)
+        form = texts.TWO_PROBLEMS["hotline" if writer == "hotline" else "other"]
+        text = noise.choice(form).format(one=one, two=two, place=place)
+        forms = texts.TITLE_FORMS[writer]
+    elif noise.random() < HOTLINE_SUMMARY_SHARE[writer]:
+        situation, appeal = _split(text)
+        if noise.random() < 0.35:
+            situation = _clauses(situation, noise.choice((1, 2)))
+        if not appeal or noise.random() < 0.2:
+            appeal = noise.choice(texts.HOTLINE_APPEALS)
+        text = noise.choice(texts.HOTLINE_FORMS).format(
+            situation=situation.removeprefix("企业"), appeal=appeal, place=place
+        )
+        if passing:
+            text += f"来电人还反映，{passing}。"
+        forms = texts.TITLE_FORMS["hotline"]
+    else:
+        if text.startswith("企业"):
+            if writer == "enterprise" and noise.random() < 0.7:
+                text = noise.choice(texts.SELF_NAMES) + text[2:]
+            elif writer == "staff" and noise.random() < 0.3:
+                text = noise.choice(texts.STAFF_NAMES) + text[2:]
+        if passing:
+            text += noise.choice(texts.SECOND_ISSUES).format(other=passing)
+        if noise.random() < 0.35:
+            text = noise.choice(texts.OPENINGS[writer]).format(place=place) + text
+        if noise.random() < 0.3:
+            text += noise.choice(texts.CLOSINGS[writer])
+        forms = texts.TITLE_FORMS[writer]
+    if pair is not None and noise.random() < 0.5:
+        title = noise.choice(texts.PAIR_TITLES).format(one=topic, two=other_topic)
+    elif noise.random() < 0.45:
+        title = noise.choice(forms).format(title=title, topic=topic)
+    return title[:TITLE_LENGTH], text
+
+
 class Planner:
     """Writes the script of one case."""
 
@@ -1471,6 +1675,7 @@ class Planner:
         """Category, urgency, title and description."""
         rng, seed = self.rng, self.seed
         self.vals = self.values()
+        self.template = None  # (category, index in texts.PROBLEMS[category]) of a problem of its own
         if seed.issue is not None:
             plan = seed.issue
             self.category, self.title, self.description, self.vals = (
@@ -1485,8 +1690,19 @@ class Planner:
             self.description = text
         else:
             self.category = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
-            title, description = rng.choice(texts.PROBLEMS[self.category])
-            self.title, self.description = title.format(**self.vals), description.format(**self.vals)
+            problems, first = texts.PROBLEMS[self.category], texts.FIRST_PROBLEMS[self.category]
+            index = rng.choice(range(first))  # the draw the script always made, among the first problems
+            # The rest is drawn from a stream of its own, so that the script's stream draws what it always drew:
+            # a share of the cases moves to the problems added later, and the wording varies.
+            noise = random.Random(f"text:{seed.at.isoformat()}:{self.firm.pk}")
+            if noise.random() < 1 - first / len(problems):
+                index = noise.randrange(first, len(problems))
+            self.template = (self.category, index)
+            title, description = problems[index]
+            self.title, self.description = word_problem(
+                noise, WRITERS.get(seed.channel, "staff"), self.category,
+                title.format(**self.vals), description.format(**self.vals), self.vals,
+            )  # fmt: skip
         roll = rng.random()
         if seed.issue is not None:
             self.urgency = "normal"
@@ -1551,7 +1767,23 @@ class Planner:
     def units(self, category: str) -> tuple[Unit, list[Unit], list[Unit]]:
         rng, firm = self.rng, self.firm
         options = self.unit_options(category)
-        lead = rng.choices([u for u, _ in options], weights=[w for _, w in options])[0]
+        weights = [w for _, w in options]
+        template = getattr(self, "template", None)  # None for a common problem's shared script
+        usual = TEMPLATE_LEADS.get(template) if template is not None and template[0] == category else None
+        if usual:
+            if usual == "TOWN":
+                usual_units = [firm.township_unit]
+            elif usual == "PARK":
+                usual_units = [firm.park_unit]
+            elif usual == "TASK":
+                usual_units = list(firm.county.task_forces)
+            else:
+                usual_units = [firm.county.departments.get(usual)]
+            weights = [
+                w * TEMPLATE_LEAD_BOOST if any(u is x for x in usual_units if x is not None) else w
+                for (u, _), w in zip(options, weights, strict=True)
+            ]
+        lead = rng.choices([u for u, _ in options], weights=weights)[0]
         if firm.pk in self.world.featured and rng.random() < 0.5 and category != "electricity":
             lead = firm.county.departments["GXJ"]  # the demo logins' bureau leads the featured enterprises' cases
         co = []
@@ -1572,6 +1804,9 @@ class Planner:
     def plan(self, number: str) -> list[Step]:
         seed, rng = self.seed, self.rng
         self.subject()
+        if seed.forced == "overdue":
+            # The shortest limit, so that the case is past its deadline whenever the demo is built.
+            self.urgency = "urgent"
         self.submit(number)
         if seed.forced:
             self.forced(seed.forced)
@@ -2151,7 +2386,7 @@ class SeedMaker:
             elif state == "overdue":
                 # In progress well past its deadline (the scan has told the unit head and the leader).
                 aged = [s for s in recent if world.now - s.at > timedelta(days=16)]
-                pick = aged[0] if aged else pick
+                pick = aged[0] if aged else min(recent, key=lambda s: s.at)
             pick.forced = state
             recent.remove(pick)
 
