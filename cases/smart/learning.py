@@ -184,7 +184,8 @@ def lead_classes(fitted: Fitted) -> Counter:
     return Counter(str(c) for c in (fitted.lead.classes_ if fitted.lead is not None else []))
 
 
-_cache: dict[int, Fitted] = {}
+# Keyed by id and training time: ids come back after a rollback (tests, SQLite), a training time does not.
+_cache: dict[tuple[int, object], Fitted] = {}
 _cache_lock = threading.Lock()
 
 
@@ -194,7 +195,8 @@ def active_model() -> tuple[SuggestionModel | None, Fitted | None]:
     if model is None:
         return None, None
     with _cache_lock:
-        fitted = _cache.get(model.pk)
+        key = (model.pk, model.trained_at)
+        fitted = _cache.get(key)
         if fitted is None:
             blob = SuggestionModel.objects.filter(pk=model.pk).values_list("artefact", flat=True).first()
             data = pickle.loads(bytes(blob))  # written by dumps() above, into our own database
@@ -202,7 +204,7 @@ def active_model() -> tuple[SuggestionModel | None, Fitted | None]:
                 return model, None
             fitted = Fitted(data["vectorizer"], data["category"], data["lead"])
             _cache.clear()
-            _cache[model.pk] = fitted
+            _cache[key] = fitted
     return model, fitted
 
 
