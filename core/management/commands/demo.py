@@ -20,6 +20,7 @@ from accounts import demo as accounts_demo
 from accounts.demo import DEFAULT_PASSWORD, PASSWORD_ENV, SCALES, DemoContext, Scale
 from accounts.models import Region, Unit, User
 from cases import demo as cases_demo
+from cases import demo_dispatch
 from chains import demo as chains_demo
 from enterprises import demo as enterprises_demo
 from enterprises.models import Enterprise, Linkage
@@ -41,6 +42,7 @@ STEPS: list[Step] = [
     Step("reports", reports_demo.build, reports_demo.reset),
     Step("policies", policies_demo.build, policies_demo.reset),
     Step("chains", chains_demo.build, chains_demo.reset),
+    Step("dispatch", demo_dispatch.build, demo_dispatch.reset),
 ]
 
 
