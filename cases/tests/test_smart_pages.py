@@ -105,6 +105,23 @@ def test_intake_shows_possible_duplicates_while_typing(county, login, hotline):
     assert login(county.gxj_handler).post(url, {"title": ROAD[0]}).status_code == 403
 
 
+def test_an_enterprise_filing_again_is_shown_its_own_alike_problem(county, login, file_case):
+    first = file_case(title=ROAD[0], description=ROAD[1])  # ent_a's own user files it
+    url = reverse("case_file_similar")
+    client = login(county.ent_a_user)
+    assert url in client.get(reverse("case_file")).content.decode()
+    html = client.post(url, {"title": ROAD_AGAIN[0], "description": ROAD_AGAIN[1]}).content.decode()
+    assert 'data-testid="own-duplicate"' in html and first.number in html
+    assert (
+        'data-testid="own-duplicate"'
+        not in client.post(url, {"title": PATENT[0], "description": PATENT[1]}).content.decode()
+    )
+    # Another enterprise typing the same words is not shown ent_a's problem.
+    other = login(county.ent_b_user).post(url, {"title": ROAD_AGAIN[0], "description": ROAD_AGAIN[1]})
+    assert other.status_code == 200 and first.number not in other.content.decode()
+    assert login(county.office_user).post(url, {"title": ROAD[0]}).status_code == 403
+
+
 def test_overview_shows_accuracy_versions_and_catalogue(county, login, trained, catalogue, hotline):
     case = hotline(county.ent_a, LOAN)
     client = login(county.office_user)

@@ -2,7 +2,8 @@
 
 - the suggestions panel of a case awaiting dispatch (loaded into the case page), with one click to assign
   as suggested, and its possible duplicates and similar open cases;
-- possible duplicates while a case is typed in on the intake page;
+- possible duplicates while a case is typed in on the intake page, and the enterprise's own alike problems
+  while it files one itself;
 - `/cases/dispatch/`: accuracy of the suggestions, the model versions and the dispatch catalogue;
 - `/cases/dispatch/clusters/`: open cases of several enterprises that read alike, one click to merge them."""
 
@@ -89,6 +90,21 @@ def intake_similar(request):
     return render(request, "cases/smart/_intake_similar.html", {"found": found})
 
 
+@require_POST
+@role_required(Role.ENTERPRISE)
+def self_service_similar(request):
+    """While an enterprise types a problem: its own recent problems that read alike, so that it follows the
+    one already filed rather than filing it again (the office would merge or reject the repeat)."""
+    title = request.POST.get("title", "")[:120]
+    description = request.POST.get("description", "")[:5000]
+    duplicates = []
+    if request.user.enterprise_id and len(title) + len(description) >= 6:
+        duplicates = selectors.similar_to(
+            request.user, enterprise_id=request.user.enterprise_id, title=title, description=description
+        ).duplicates
+    return render(request, "cases/smart/_own_similar.html", {"duplicates": duplicates})
+
+
 # The office's smart dispatch page -------------------------------------------------------------------------
 
 
@@ -153,6 +169,7 @@ urlpatterns = [
         name="case_suggestion_confirm",
     ),
     path("cases/new/similar/", intake_similar, name="case_new_similar"),
+    path("cases/file/similar/", self_service_similar, name="case_file_similar"),
     path("cases/dispatch/", dispatch_overview, name="dispatch_overview"),
     path("cases/dispatch/catalogue/<int:category_pk>/", dispatch_rule_edit, name="dispatch_rule_edit"),
     path("cases/dispatch/train/", dispatch_train, name="dispatch_train"),
