@@ -16,12 +16,14 @@ from accounts import demo as accounts_demo
 from accounts.demo import DEFAULT_PASSWORD, LOGINS, PASSWORD_ENV, SCALES
 from accounts.models import Region, Role, Unit, User, UserRole
 from accounts.scope import scoped
+from cases import demo as cases_demo
 from enterprises.models import Enterprise, Linkage
 from enterprises.validators import validate_credit_code
 
 # The county's organisation in full (its 500 users), with a few hundred of its 5,000 enterprises.
 FULL_SCALES = dict(SCALES)
 COUNTY = dataclasses.replace(SCALES["county"], enterprises=400)
+CASES_PER_ENTERPRISE = 0.25
 LOGIN_NAMES = [name for name, _ in LOGINS]
 
 
@@ -56,6 +58,8 @@ def no_password_from_environment(monkeypatch):
 @pytest.fixture(autouse=True)
 def smaller_county(monkeypatch):
     monkeypatch.setitem(accounts_demo.SCALES, "county", COUNTY)
+    # The cases (and the steps that read them) are tested in cases/tests/test_demo_build.py: a few here.
+    monkeypatch.setitem(cases_demo.CASES_PER_ENTERPRISE, "county", CASES_PER_ENTERPRISE)
 
 
 @pytest.fixture

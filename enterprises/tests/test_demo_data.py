@@ -20,6 +20,7 @@ from accounts import demo as accounts_demo
 from accounts.demo import XINSHAO_PARKS
 from accounts.models import Role, User
 from accounts.scope import scoped
+from cases import demo as cases_demo
 from enterprises.demo import TRADES, month_start
 from enterprises.models import (
     ABOVE_SCALE_REVENUE,
@@ -40,6 +41,8 @@ from enterprises.models import (
 )
 
 SCALE = dataclasses.replace(accounts_demo.SCALES["county"], enterprises=1_200, enterprise_users=30)
+# The cases (and the steps that read them) are tested in cases/tests/test_demo_build.py: a few here.
+CASES_PER_ENTERPRISE = 0.25
 SEED = "11"
 Kind = CultivationPool.Kind
 
@@ -49,6 +52,7 @@ def demo_county(django_db_setup, django_db_blocker):
     """Build once, inside a transaction that the module's end rolls back."""
     with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
         patch.setitem(accounts_demo.SCALES, "county", SCALE)
+        patch.setitem(cases_demo.CASES_PER_ENTERPRISE, "county", CASES_PER_ENTERPRISE)
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
@@ -364,6 +368,7 @@ def fingerprint():
 
 def test_reset_rebuilds_the_same_data_from_the_same_seed(built, monkeypatch):
     monkeypatch.setitem(accounts_demo.SCALES, "county", SCALE)
+    monkeypatch.setitem(cases_demo.CASES_PER_ENTERPRISE, "county", CASES_PER_ENTERPRISE)
     before = fingerprint()
     tables = (MonthlyFigure, EnterpriseWarning, CultivationPool, PoolMembership, AssistancePlan, Visit)
     counts = {model: model.objects.count() for model in tables}
@@ -375,6 +380,7 @@ def test_reset_rebuilds_the_same_data_from_the_same_seed(built, monkeypatch):
 def test_with_a_smaller_figure_share_the_followed_enterprises_still_report(built, monkeypatch):
     # The province's setting taken to the extreme: no ordinary small enterprise reports.
     monkeypatch.setitem(accounts_demo.SCALES, "county", dataclasses.replace(SCALE, enterprises=400, figure_share=0))
+    monkeypatch.setitem(cases_demo.CASES_PER_ENTERPRISE, "county", CASES_PER_ENTERPRISE)
     call_command("demo", "--scale", "county", "--seed", SEED, "--reset", stdout=io.StringIO())
     reporting = set(MonthlyFigure.objects.values_list("enterprise_id", flat=True).distinct())
     followed = Enterprise.objects.filter(Q(above_scale=True) | Q(is_key=True) | ~Q(tags=None))
