@@ -26,12 +26,6 @@ _STOPWORD_TEXT = """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _SPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"^[\W\d_a-zA-Z]+$")
-# Boilerplate phrases removed before character pairs are compared (the same idea as STOPWORDS).
-_BOILERPLATE = re.compile(
-    r"您好|你好|我司|本公司|企业负责人|来电人|来电|反映|诉求|希望|协调|相关部门|尽快|解决|帮助|麻烦|领导|关注一下|"
-    r"谢谢|感谢|请求|恳请|问题|企业|公司|目前|一直|没有|需要|要求"
-)
-_NON_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 
 
 def _initialise() -> None:
@@ -64,12 +58,6 @@ def words(text: str) -> list[str]:
 
 def joined_words(title: str, description: str) -> str:
     return " ".join(words(case_text(title, description)))
-
-
-def characters(title: str, description: str) -> str:
-    """Only the Chinese characters that carry meaning, boilerplate removed: what similarity compares."""
-    text = _BOILERPLATE.sub(" ", f"{title} {description}")
-    return _NON_HAN.sub(" ", text).strip()
 
 
 def digest(title: str, description: str) -> str:
