@@ -140,29 +140,13 @@ def _backfill(model: SuggestionModel, after) -> int:
         suggested = smart_dispatch.suggest_for_text(
             case.title, case.description, case.enterprise, rules=rules, fitted=fitted, model=model
         )
-        categories = [e["id"] for e in suggested.categories]
-        leads = [e["unit_id"] for e in suggested.leads]
-        lead = first_leads[case.pk]
-        records.append(
+        record = suggested.fill(
             DispatchSuggestion(
-                case=case,
-                model=model,
-                model_version=model.version,
-                created_at=case.submitted_at,
-                text_digest="",
-                category_source=suggested.category_source,
-                lead_source=suggested.lead_source,
-                categories=suggested.categories,
-                leads=suggested.leads,
-                co_unit_ids=suggested.co_unit_ids,
-                locality_unit_ids=suggested.locality_unit_ids,
-                chosen_category_id=case.category_id,
-                chosen_lead_id=lead,
-                category_rank=categories.index(case.category_id) + 1 if case.category_id in categories else None,
-                lead_rank=leads.index(lead) + 1 if lead in leads else None,
-                decided_at=case.first_assigned_at,
+                case=case, created_at=case.submitted_at, text_digest="", decided_at=case.first_assigned_at
             )
         )
+        record.set_choice(case.category_id, first_leads[case.pk])
+        records.append(record)
     DispatchSuggestion.objects.bulk_create(records, batch_size=500)
     return len(records)
 

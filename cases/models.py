@@ -711,3 +711,11 @@ class DispatchSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.case_id} · {self.created_at:%Y-%m-%d}"
+
+    def set_choice(self, category_id: int | None, lead_unit_id: int | None) -> None:
+        """What the office chose, and where it stood among the suggestions (null: not suggested)."""
+        categories = [int(e["id"]) for e in self.categories]
+        leads = [int(e["unit_id"]) for e in self.leads]
+        self.chosen_category_id, self.chosen_lead_id = category_id, lead_unit_id
+        self.category_rank = categories.index(category_id) + 1 if category_id in categories else None
+        self.lead_rank = leads.index(lead_unit_id) + 1 if lead_unit_id in leads else None

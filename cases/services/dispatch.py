@@ -185,12 +185,7 @@ def record_dispatch_choice(*, case: Case, actor, lead_unit_id: int, at, confirme
     )
     if record is None:
         return
-    category_keys = [int(e["id"]) for e in record.categories]
-    lead_ids = [int(e["unit_id"]) for e in record.leads]
-    record.chosen_category_id = case.category_id
-    record.chosen_lead_id = lead_unit_id
-    record.category_rank = category_keys.index(case.category_id) + 1 if case.category_id in category_keys else None
-    record.lead_rank = lead_ids.index(lead_unit_id) + 1 if lead_unit_id in lead_ids else None
+    record.set_choice(case.category_id, lead_unit_id)
     record.confirmed = confirmed
     record.decided_by = actor
     record.decided_at = at

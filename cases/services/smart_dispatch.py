@@ -37,6 +37,15 @@ class Suggested:
     lead_source: str
     model: SuggestionModel | None
 
+    def fill(self, record: DispatchSuggestion) -> DispatchSuggestion:
+        """Write this suggestion onto its record (not saved)."""
+        record.model = self.model
+        record.model_version = self.model.version if self.model else None
+        record.category_source, record.lead_source = self.category_source, self.lead_source
+        record.categories, record.leads = self.categories, self.leads
+        record.co_unit_ids, record.locality_unit_ids = self.co_unit_ids, self.locality_unit_ids
+        return record
+
 
 def _entries(ranked: list[catalogue.Ranked]) -> list[dict]:
     return [{"key": r.key, "p": r.probability, "words": r.words} for r in ranked]
@@ -127,17 +136,9 @@ def dispatch_suggest(*, actor, case_id: int) -> DispatchSuggestion:
     if open_record is not None and open_record.text_digest == digest and open_record.model_version == version:
         return open_record
     suggested = suggest_for_text(case.title, case.description, case.enterprise)
-    record = open_record or DispatchSuggestion(case=case)
-    record.model = suggested.model
-    record.model_version = suggested.model.version if suggested.model else None
+    record = suggested.fill(open_record or DispatchSuggestion(case=case))
     record.created_at = timezone.now()
     record.text_digest = digest
-    record.category_source = suggested.category_source
-    record.lead_source = suggested.lead_source
-    record.categories = suggested.categories
-    record.leads = suggested.leads
-    record.co_unit_ids = suggested.co_unit_ids
-    record.locality_unit_ids = suggested.locality_unit_ids
     record.save()
     return record
 
